@@ -1,0 +1,7 @@
+//! End-to-end tests against the real services. One binary, one module per area.
+
+// Test code: a panic is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+mod smoke;
