@@ -3,6 +3,9 @@
 //! virtual chip (plus a virtual SAM) that plugs into real pcscd through vpcd.
 
 pub mod apdu;
+pub mod demo;
+pub mod dg;
+pub mod profile;
 pub mod scp;
 pub mod sod;
 pub mod tlv;
