@@ -61,13 +61,15 @@ fn bench_chip(c: &mut Criterion) {
     };
     let r = &image.report;
     println!(
-        "chip image: {} of {} B; face {}x{} q{} {} B; signature q{} {} B",
+        "chip image: {} of {} B; face {}x{} q{} {} B; signature {}x{} q{} {} B",
         r.total,
         r.budget,
         r.face_size.0,
         r.face_size.1,
         r.face_quality,
         r.face_bytes,
+        r.signature_size.0,
+        r.signature_size.1,
         r.signature_quality,
         r.signature_bytes
     );

@@ -145,13 +145,15 @@ fn encode(args: &[String], reader_name: &str) -> Result<()> {
     let image = OpenProfile.encode(&demo::applicant(), &ds, budget)?;
     let r = &image.report;
     println!(
-        "rencana / plan: {} byte dari / of {} — foto / face {}x{} JPEG q{} ({} B), tanda tangan / signature q{} ({} B), jari / fingers {:?}{}",
+        "rencana / plan: {} byte dari / of {} — foto / face {}x{} JPEG q{} ({} B), tanda tangan / signature {}x{} q{} ({} B), jari / fingers {:?}{}",
         r.total,
         r.budget,
         r.face_size.0,
         r.face_size.1,
         r.face_quality,
         r.face_bytes,
+        r.signature_size.0,
+        r.signature_size.1,
         r.signature_quality,
         r.signature_bytes,
         r.fingers,

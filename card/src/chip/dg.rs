@@ -191,8 +191,13 @@ pub fn decode_dg1(bytes: &[u8]) -> Result<Biodata, DgError> {
 /// A JPEG, the quality it was encoded at, and its size in pixels.
 pub type Compressed = (Vec<u8>, u8, (u32, u32));
 
-/// JPEG at the highest quality (5–95) whose encoding fits `budget`; the image is halved in
-/// area and searched again if even quality 5 is too large (down to `min_width`).
+/// Below this JPEG quality blocking artefacts make a small portrait or signature hard to
+/// recognise; a slightly smaller image at a decent quality reads better.
+pub const MIN_GOOD_QUALITY: u8 = 30;
+
+/// JPEG at the highest quality (5–95) whose encoding fits `budget`. While that quality is under
+/// [`MIN_GOOD_QUALITY`] the image is scaled to 85 % and searched again, down to `min_width`,
+/// where the best fit at any quality is taken (an error only if even quality 5 is too large).
 pub fn jpeg_to_fit(
     img: &DynamicImage,
     budget: usize,
@@ -200,34 +205,44 @@ pub fn jpeg_to_fit(
 ) -> Result<Compressed, DgError> {
     let mut current = img.clone();
     loop {
-        let (lo_bytes, _) = (jpeg(&current, 5)?, 5u8);
-        if lo_bytes.len() <= budget {
-            let (mut lo, mut hi, mut best) = (5u8, 95u8, lo_bytes);
-            let mut best_q = 5;
-            while lo < hi {
-                let mid = (lo + hi).div_ceil(2);
-                let bytes = jpeg(&current, mid)?;
-                if bytes.len() <= budget {
-                    (lo, best, best_q) = (mid, bytes, mid);
-                } else {
-                    hi = mid - 1;
-                }
-            }
-            return Ok((best, best_q, current.dimensions()));
-        }
         let (w, h) = current.dimensions();
-        if w * 7 / 10 < min_width {
-            return Err(DgError::DoesNotFit {
-                need: lo_bytes.len(),
-                budget,
-            });
+        let smallest = w * 85 / 100 < min_width;
+        match best_quality(&current, budget)? {
+            Some((bytes, q)) if q >= MIN_GOOD_QUALITY || smallest => return Ok((bytes, q, (w, h))),
+            None if smallest => {
+                return Err(DgError::DoesNotFit {
+                    need: jpeg(&current, 5)?.len(),
+                    budget,
+                });
+            }
+            _ => {}
         }
         current = current.resize(
-            w * 7 / 10,
-            h * 7 / 10,
+            w * 85 / 100,
+            h * 85 / 100,
             image::imageops::FilterType::Triangle,
         );
     }
+}
+
+/// Binary search for the highest quality that fits, `None` if not even quality 5 does.
+fn best_quality(img: &DynamicImage, budget: usize) -> Result<Option<(Vec<u8>, u8)>, DgError> {
+    let lowest = jpeg(img, 5)?;
+    if lowest.len() > budget {
+        return Ok(None);
+    }
+    let (mut lo, mut hi, mut best) = (5u8, 95u8, (lowest, 5u8));
+    while lo < hi {
+        let mid = (lo + hi).div_ceil(2);
+        let bytes = jpeg(img, mid)?;
+        if bytes.len() <= budget {
+            lo = mid;
+            best = (bytes, mid);
+        } else {
+            hi = mid - 1;
+        }
+    }
+    Ok(Some(best))
 }
 
 fn jpeg(img: &DynamicImage, quality: u8) -> Result<Vec<u8>, DgError> {
@@ -551,9 +566,9 @@ mod tests {
     #[test]
     fn jpeg_search_picks_the_best_quality_that_fits() {
         let img = face_image(&crate::chip::demo::applicant().face);
-        let (bytes, q, _) = jpeg_to_fit(&img, 4000, 48).unwrap();
-        assert!(bytes.len() <= 4000);
-        if q < 95 {
+        let (bytes, q, dims) = jpeg_to_fit(&img, 4000, 48).unwrap();
+        assert!(bytes.len() <= 4000 && q >= MIN_GOOD_QUALITY);
+        if q < 95 && dims == img.dimensions() {
             assert!(
                 jpeg(&img, q + 1).unwrap().len() > 4000,
                 "quality {q}+1 would still have fit"

@@ -66,6 +66,7 @@ pub struct EncodeReport {
     pub face_size: (u32, u32),
     pub face_bytes: usize,
     pub signature_quality: u8,
+    pub signature_size: (u32, u32),
     pub signature_bytes: usize,
     pub fingers: [FingerPosition; 2],
     /// True when an index finger was replaced by the best other finger.
@@ -162,7 +163,7 @@ impl ChipProfile for OpenProfile {
             })?;
 
         let sig_budget = (images as f32 * SIGNATURE_SHARE) as usize;
-        let (sig_jpeg, signature_quality, _) =
+        let (sig_jpeg, signature_quality, signature_size) =
             dg::jpeg_to_fit(&dg::signature_image(&applicant.signature), sig_budget, 60)?;
         let face_budget = images - sig_jpeg.len();
         let (face_jpeg, face_quality, face_size) =
@@ -220,6 +221,7 @@ impl ChipProfile for OpenProfile {
                 face_size,
                 face_bytes,
                 signature_quality,
+                signature_size,
                 signature_bytes,
                 fingers: [f1.position, f2.position],
                 finger_fallback,
