@@ -7,6 +7,7 @@
 //! Protocol logic is sans-IO (bytes in, bytes out); [`vpcd::serve`], [`reader`] and
 //! [`printer`] are the thin adapters to sockets, pcscd and cupsd.
 
+pub mod chip;
 pub mod demo_card;
 pub mod printer;
 pub mod reader;

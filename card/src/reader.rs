@@ -40,6 +40,24 @@ fn reader_names(ctx: &pcsc::Context) -> Result<Vec<String>, ReaderError> {
     }
 }
 
+/// Waits up to `timeout` until `reader` has no card (after a pull, before the next insert).
+pub fn wait_for_removal(reader: &str, timeout: std::time::Duration) -> Result<(), ReaderError> {
+    let ctx = context()?;
+    let name = CString::new(reader).map_err(|_| ReaderError::NotFound(reader.to_owned()))?;
+    let mut states = [pcsc::ReaderState::new(name, pcsc::State::UNAWARE)];
+    let deadline = std::time::Instant::now() + timeout;
+    loop {
+        ctx.get_status_change(
+            deadline.saturating_duration_since(std::time::Instant::now()),
+            &mut states,
+        )?;
+        if states[0].event_state().contains(pcsc::State::EMPTY) {
+            return Ok(());
+        }
+        states[0].sync_current_state();
+    }
+}
+
 /// A connected card in a named reader, shared with other processes between transactions.
 pub struct CardConnection {
     card: pcsc::Card,
@@ -50,6 +68,23 @@ impl CardConnection {
     pub fn wait_and_connect(
         reader: &str,
         timeout: std::time::Duration,
+    ) -> Result<Self, ReaderError> {
+        Self::wait_and_connect_mode(reader, timeout, pcsc::ShareMode::Shared)
+    }
+
+    /// Like [`CardConnection::wait_and_connect`], but no other process may talk to the card
+    /// until this connection is dropped: a personalization job owns the card.
+    pub fn wait_and_connect_exclusive(
+        reader: &str,
+        timeout: std::time::Duration,
+    ) -> Result<Self, ReaderError> {
+        Self::wait_and_connect_mode(reader, timeout, pcsc::ShareMode::Exclusive)
+    }
+
+    fn wait_and_connect_mode(
+        reader: &str,
+        timeout: std::time::Duration,
+        mode: pcsc::ShareMode,
     ) -> Result<Self, ReaderError> {
         let ctx = context()?;
         let name = CString::new(reader).map_err(|_| ReaderError::NotFound(reader.to_owned()))?;
@@ -68,7 +103,7 @@ impl CardConnection {
             }
             states[0].sync_current_state();
         }
-        let card = ctx.connect(&name, pcsc::ShareMode::Shared, pcsc::Protocols::ANY)?;
+        let card = ctx.connect(&name, mode, pcsc::Protocols::ANY)?;
         Ok(Self { card })
     }
 

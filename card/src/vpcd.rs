@@ -24,6 +24,11 @@ pub trait VirtualCard {
     fn power(&mut self, event: PowerEvent);
     /// One command APDU in, one response APDU (data + SW1 SW2) out.
     fn transmit(&mut self, apdu: &[u8]) -> Vec<u8>;
+    /// True when the card has "lost power" (a fault-injected tear): [`Connection::serve`] then
+    /// drops the connection without sending the pending response, as a pulled card would.
+    fn removed(&self) -> bool {
+        false
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -161,7 +166,12 @@ impl Connection {
         let mut buf = vec![0u8; 4096];
         loop {
             while let Some(message) = decoder.next_message()? {
-                if let Some(reply) = respond(card, message)? {
+                let reply = respond(card, message)?;
+                if card.removed() {
+                    let _ = self.stream.shutdown(Shutdown::Both);
+                    return Ok(());
+                }
+                if let Some(reply) = reply {
                     self.stream.write_all(&reply)?;
                 }
             }

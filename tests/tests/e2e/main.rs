@@ -3,5 +3,6 @@
 // Test code: a panic is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod chip;
 mod common;
 mod smoke;
