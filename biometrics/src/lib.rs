@@ -12,6 +12,7 @@
 pub mod eval;
 pub mod image;
 pub mod template;
+pub mod wsq;
 
 pub use image::{FingerImage, ImageError};
 pub use template::{FingerPosition, Minutia, MinutiaKind, Template};
