@@ -11,6 +11,7 @@
 
 pub mod eval;
 pub mod image;
+pub mod iso_image;
 pub mod nist;
 pub mod template;
 pub mod wsq;

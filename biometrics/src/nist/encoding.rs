@@ -343,6 +343,8 @@ pub fn decode_tagged(bytes: &[u8], offset: usize) -> Result<(TaggedRecord, usize
         }
         pos = next;
     }
+    // The standard orders fields by number; keep that order whatever the file did.
+    fields.sort_by_key(|f| f.tag);
     Ok((TaggedRecord { kind, fields }, end))
 }
 
