@@ -10,6 +10,7 @@
 //!   ANSI/NIST-ITL live in their own modules as they are built (see docs/ARCHITECTURE.md).
 
 pub mod eval;
+pub mod extract;
 pub mod image;
 pub mod iso_image;
 pub mod nist;
