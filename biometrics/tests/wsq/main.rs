@@ -4,4 +4,5 @@
 mod common;
 mod fvc_roundtrip;
 mod malformed;
+mod minutiae;
 mod peer;
