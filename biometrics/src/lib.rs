@@ -10,8 +10,12 @@
 //!   ANSI/NIST-ITL live in their own modules as they are built (see docs/ARCHITECTURE.md).
 
 pub mod eval;
+pub mod extract;
 pub mod image;
+pub mod iso_image;
+pub mod nist;
 pub mod template;
+pub mod wsq;
 
 pub use image::{FingerImage, ImageError};
 pub use template::{FingerPosition, Minutia, MinutiaKind, Template};
