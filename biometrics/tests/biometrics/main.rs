@@ -2,5 +2,6 @@
 //! on synthetic patterns with known answers.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod codec;
 mod common;
 mod extract;
