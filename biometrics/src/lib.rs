@@ -11,6 +11,8 @@
 
 pub mod eval;
 pub mod image;
+pub mod matcher;
+pub mod synthetic;
 pub mod template;
 
 pub use image::{FingerImage, ImageError};
