@@ -35,7 +35,7 @@ fn bench_one_to_one(c: &mut Criterion) {
         })
     });
     let t = impression(&masters[0], 3, &Distortion::TYPICAL);
-    c.bench_function("matcher prepare (cylinders of one template)", |bench| {
+    c.bench_function("cylinders of one template", |bench| {
         bench.iter(|| black_box(PreparedTemplate::new(black_box(&t)).len()))
     });
 }

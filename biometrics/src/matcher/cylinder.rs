@@ -100,21 +100,20 @@ pub fn points(t: &Template) -> Vec<Point> {
         .collect()
 }
 
-/// Builds the valid cylinders of a template, one per minutia that has enough context.
 /// At most this many cylinders per template (ISO/IEC 19794-2 records hold at most 255
 /// minutiae); keeps candidate indices within 16 bits.
 pub const MAX_CYLINDERS: usize = 255;
 
+/// Builds the valid cylinders of a template, one per minutia that has enough context.
 pub fn cylinders(pts: &[Point]) -> Vec<Cylinder> {
     let hull = convex_hull(pts);
-    let directional = DirectionalTable::new();
     let mut out = Vec::with_capacity(pts.len());
     for (index, &centre) in pts.iter().enumerate() {
         let neighbours = neighbourhood(pts, index);
         if neighbours.len() < MIN_NEIGHBOURS {
             continue;
         }
-        if let Some(c) = cylinder(index, centre, pts, &neighbours, &hull, &directional) {
+        if let Some(c) = cylinder(index, centre, pts, &neighbours, &hull) {
             out.push(c);
             if out.len() == MAX_CYLINDERS {
                 break;
@@ -137,58 +136,40 @@ fn neighbourhood(pts: &[Point], index: usize) -> Vec<usize> {
         .collect()
 }
 
+/// Cell centre offset from the cylinder axis along one side, in pixels.
+fn cell_offset(i: usize) -> f32 {
+    CELL * (i as f32 + 0.5 - NS as f32 / 2.0)
+}
+
 fn cylinder(
     index: usize,
     (x, y, angle): Point,
     pts: &[Point],
     neighbours: &[usize],
     hull: &[(f32, f32)],
-    directional: &DirectionalTable,
 ) -> Option<Cylinder> {
-    // The directional contribution of a neighbour depends only on its direction relative to
-    // the centre, not on the cell: compute it once per neighbour.
-    let contributions: Vec<(f32, f32, [f32; ND])> = neighbours
-        .iter()
-        .map(|&j| {
-            let (nx, ny, na) = pts[j];
-            (nx, ny, directional.layers(angle_diff(angle, na)))
-        })
-        .collect();
+    let sums = accumulate(x, y, angle, pts, neighbours);
     let (sin, cos) = angle.sin_cos();
+    // When the whole disc lies inside the hull, every in-circle cell is valid.
+    let disc_inside = inward_distance(hull, x, y) >= RADIUS;
     let mut bits = [0u64; BIT_WORDS];
     let mut mask = [0u64; MASK_WORDS];
     let (mut in_circle, mut valid) = (0u32, 0u32);
-    let reach2 = (3.0 * SIGMA_S) * (3.0 * SIGMA_S);
-    let norm = 1.0 / (SIGMA_S * (TAU).sqrt());
     for i in 0..NS {
         for j in 0..NS {
-            let (u, v) = (
-                CELL * (i as f32 + 0.5 - NS as f32 / 2.0),
-                CELL * (j as f32 + 0.5 - NS as f32 / 2.0),
-            );
+            let (u, v) = (cell_offset(i), cell_offset(j));
             if u * u + v * v > RADIUS * RADIUS {
                 continue;
             }
             in_circle += 1;
             let (px, py) = (x + cos * u - sin * v, y + sin * u + cos * v);
-            if !within_hull(hull, px, py, OMEGA) {
+            if !disc_inside && !within_hull(hull, px, py, OMEGA) {
                 continue;
             }
             valid += 1;
             let cell = i * NS + j;
             mask[cell / 64] |= 1 << (cell % 64);
-            let mut sum = [0f32; ND];
-            for &(nx, ny, layers) in &contributions {
-                let d2 = (nx - px) * (nx - px) + (ny - py) * (ny - py);
-                if d2 > reach2 {
-                    continue;
-                }
-                let spatial = norm * (-d2 / (2.0 * SIGMA_S * SIGMA_S)).exp();
-                for k in 0..ND {
-                    sum[k] += spatial * layers[k];
-                }
-            }
-            for (k, s) in sum.iter().enumerate() {
+            for (k, s) in sums[cell].iter().enumerate() {
                 if *s >= MU_PSI {
                     bits[k * MASK_WORDS + cell / 64] |= 1 << (cell % 64);
                 }
@@ -207,6 +188,77 @@ fn cylinder(
         y,
         angle,
     })
+}
+
+/// The contribution sums of every cell (paper eq. 4 before the step function), neighbour by
+/// neighbour: each neighbour only reaches the cells within 3σ_S of it, about 40 of 256.
+fn accumulate(
+    x: f32,
+    y: f32,
+    angle: f32,
+    pts: &[Point],
+    neighbours: &[usize],
+) -> Box<[[f32; ND]; SPATIAL]> {
+    let directional = directional_table();
+    let mut sums = Box::new([[0f32; ND]; SPATIAL]);
+    let (sin, cos) = angle.sin_cos();
+    let reach = 3.0 * SIGMA_S;
+    let norm = 1.0 / (SIGMA_S * TAU.sqrt());
+    let half = NS as f32 / 2.0 - 0.5;
+    let cell_range = |c: f32| {
+        let lo = ((c - reach) / CELL + half).ceil().max(0.0) as usize;
+        let hi = ((c + reach) / CELL + half).floor().min(NS as f32 - 1.0);
+        (lo, if hi < 0.0 { None } else { Some(hi as usize) })
+    };
+    for &n in neighbours {
+        let (nx, ny, na) = pts[n];
+        let layers = directional.layers(angle_diff(angle, na));
+        // The neighbour in the cylinder's own frame (inverse of the cell placement rotation).
+        let (dx, dy) = (nx - x, ny - y);
+        let (u, v) = (cos * dx + sin * dy, -sin * dx + cos * dy);
+        let ((i0, i1), (j0, j1)) = (cell_range(u), cell_range(v));
+        let (Some(i1), Some(j1)) = (i1, j1) else {
+            continue;
+        };
+        for i in i0..=i1 {
+            let du = cell_offset(i) - u;
+            for j in j0..=j1 {
+                let dv = cell_offset(j) - v;
+                let d2 = du * du + dv * dv;
+                if d2 > reach * reach {
+                    continue;
+                }
+                let spatial = norm * (-d2 / (2.0 * SIGMA_S * SIGMA_S)).exp();
+                let cell = &mut sums[i * NS + j];
+                for k in 0..ND {
+                    cell[k] += spatial * layers[k];
+                }
+            }
+        }
+    }
+    sums
+}
+
+/// Distance from `(x, y)` to the nearest edge line of the hull, for a point inside it
+/// (negative or zero when outside or when the hull is degenerate).
+fn inward_distance(hull: &[(f32, f32)], x: f32, y: f32) -> f32 {
+    if hull.len() < 3 {
+        return 0.0;
+    }
+    let n = hull.len();
+    (0..n)
+        .map(|i| {
+            let (a, b) = (hull[i], hull[(i + 1) % n]);
+            let (ex, ey) = (b.0 - a.0, b.1 - a.1);
+            let len = (ex * ex + ey * ey).sqrt().max(f32::MIN_POSITIVE);
+            (ex * (y - a.1) - ey * (x - a.0)) / len
+        })
+        .fold(f32::INFINITY, f32::min)
+}
+
+fn directional_table() -> &'static DirectionalTable {
+    static TABLE: std::sync::OnceLock<DirectionalTable> = std::sync::OnceLock::new();
+    TABLE.get_or_init(DirectionalTable::new)
 }
 
 /// C_D of the paper: the area of the directional Gaussian (σ_D) over each layer's angle range,
@@ -286,32 +338,33 @@ fn convex_hull(pts: &[Point]) -> Vec<(f32, f32)> {
     hull
 }
 
-/// Whether `(x, y)` lies inside the convex polygon `hull` or within `margin` of it.
+/// Whether `(x, y)` lies inside the convex polygon `hull` or within `margin` of it. The cheap
+/// inside test (signs of cross products) runs first: most cells are inside.
 fn within_hull(hull: &[(f32, f32)], x: f32, y: f32, margin: f32) -> bool {
     let n = hull.len();
     if n == 0 {
         return false;
     }
-    let mut inside = n >= 3;
-    let mut nearest = f32::INFINITY;
-    for i in 0..n {
-        let a = hull[i];
-        let b = hull[(i + 1) % n];
-        let (ex, ey) = (b.0 - a.0, b.1 - a.1);
-        let (wx, wy) = (x - a.0, y - a.1);
-        if ex * wy - ey * wx < 0.0 {
-            inside = false;
-        }
-        let len2 = ex * ex + ey * ey;
-        let t = if len2 > 0.0 {
-            ((wx * ex + wy * ey) / len2).clamp(0.0, 1.0)
-        } else {
-            0.0
-        };
-        let (dx, dy) = (wx - t * ex, wy - t * ey);
-        nearest = nearest.min(dx * dx + dy * dy);
-    }
-    inside || nearest <= margin * margin
+    let inside = n >= 3
+        && (0..n).all(|i| {
+            let (a, b) = (hull[i], hull[(i + 1) % n]);
+            (b.0 - a.0) * (y - a.1) - (b.1 - a.1) * (x - a.0) >= 0.0
+        });
+    inside || (0..n).any(|i| segment_distance2(hull[i], hull[(i + 1) % n], x, y) <= margin * margin)
+}
+
+/// Squared distance from `(x, y)` to the segment `a`–`b`.
+fn segment_distance2(a: (f32, f32), b: (f32, f32), x: f32, y: f32) -> f32 {
+    let (ex, ey) = (b.0 - a.0, b.1 - a.1);
+    let (wx, wy) = (x - a.0, y - a.1);
+    let len2 = ex * ex + ey * ey;
+    let t = if len2 > 0.0 {
+        ((wx * ex + wy * ey) / len2).clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    let (dx, dy) = (wx - t * ex, wy - t * ey);
+    dx * dx + dy * dy
 }
 
 /// Bit-form cylinder similarity (paper eq. 17): 1 − √|a⊕b| / (√|a| + √|b|) over the cells
