@@ -15,6 +15,8 @@ pub mod extract;
 pub mod image;
 pub mod iso_image;
 pub mod nist;
+pub mod matcher;
+pub mod synthetic;
 pub mod template;
 pub mod wsq;
 

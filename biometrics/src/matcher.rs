@@ -1,0 +1,347 @@
+//! 1:1 fingerprint comparison: Minutia Cylinder-Code (MCC) local descriptors in bit-vector form,
+//! compared with popcount, consolidated by Local Similarity Sort with Relaxation (LSS-R).
+//!
+//! Pipeline of one comparison ([`PreparedTemplate::compare`]):
+//! 1. **describe** (once per template, [`PreparedTemplate::new`]): one 1536-bit cylinder per
+//!    minutia, encoding where and in which relative direction its neighbours lie within 70 px;
+//!    invariant to rotation and translation by construction;
+//! 2. **local similarities**: every cylinder of one template against every cylinder of the
+//!    other (popcount of masked XORs), skipping direction differences over 90°;
+//! 3. **candidate pairing**: the most similar pairs, one-to-one (each minutia used once), as
+//!    many as the smaller template has cylinders;
+//! 4. **relaxation**: each pair's similarity is reinforced by pairs whose distances and
+//!    angles agree with it (this is where elastic distortion is tolerated and chance local
+//!    matches die out);
+//! 5. **score**: the mean relaxed similarity of the 4–12 most efficient pairs.
+//!
+//! ## Score scale
+//! The score lies in `[0, 1]`. It is the mean relaxed similarity of the retained pairs: 0 means
+//! no consistent local structure in common, 1 means identical templates. Impostor scores on FVC
+//! 2002 sit mostly below 0.1; genuine scores spread upwards from there. Operating thresholds are
+//! not guessed: they are read off measured impostor score distributions for a target false match
+//! rate (see `BENCHMARKS.md` and [`crate::eval`]).
+//!
+//! The comparison is symmetric up to ties: `compare(a, b)` and `compare(b, a)` give the same
+//! score, with the pairs swapped.
+
+mod consolidate;
+mod cylinder;
+
+use crate::template::Template;
+use consolidate::Candidate;
+pub use cylinder::{Cylinder, RADIUS};
+
+/// The outcome of one comparison.
+#[derive(Clone, PartialEq)]
+pub struct MatchResult {
+    /// Similarity in `[0, 1]` (see the module docs for the scale).
+    pub score: f32,
+    /// Matched minutiae as `(index in the first template, index in the second)`, best first.
+    pub pairs: Vec<(usize, usize)>,
+}
+
+/// Pair indices are not biometric data, but the score is enough for logs.
+impl std::fmt::Debug for MatchResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MatchResult")
+            .field("score", &self.score)
+            .field("pairs", &self.pairs.len())
+            .finish()
+    }
+}
+
+/// A template with its descriptors computed, ready for many comparisons.
+#[derive(Clone)]
+pub struct PreparedTemplate {
+    cylinders: Vec<Cylinder>,
+    /// Position and direction of each cylinder's minutia (y-up frame), for relaxation.
+    points: Vec<cylinder::Point>,
+}
+
+/// Descriptors are biometric data: the debug form shows only how many there are.
+impl std::fmt::Debug for PreparedTemplate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PreparedTemplate")
+            .field("cylinders", &self.cylinders.len())
+            .finish()
+    }
+}
+
+/// Compares two templates (prepares both; use [`PreparedTemplate`] to compare one many times).
+pub fn compare(a: &Template, b: &Template) -> MatchResult {
+    PreparedTemplate::new(a).compare(&PreparedTemplate::new(b))
+}
+
+impl PreparedTemplate {
+    /// Computes the cylinders of every minutia that has enough valid context.
+    pub fn new(template: &Template) -> Self {
+        let all = cylinder::points(template);
+        let cylinders = cylinder::cylinders(&all);
+        let points = cylinders.iter().map(|c| (c.x, c.y, c.angle)).collect();
+        Self { cylinders, points }
+    }
+
+    /// Number of valid cylinders (minutiae that take part in matching).
+    pub fn len(&self) -> usize {
+        self.cylinders.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.cylinders.is_empty()
+    }
+
+    /// The cylinders, for the 1:N index's hashing.
+    pub fn cylinders(&self) -> &[Cylinder] {
+        &self.cylinders
+    }
+
+    /// Heap bytes held by the descriptors.
+    pub fn heap_bytes(&self) -> usize {
+        self.cylinders.capacity() * std::mem::size_of::<Cylinder>()
+            + self.points.capacity() * std::mem::size_of::<cylinder::Point>()
+    }
+
+    /// Compares with another prepared template.
+    pub fn compare(&self, other: &PreparedTemplate) -> MatchResult {
+        let n_r = self.len().min(other.len());
+        if n_r == 0 {
+            return MatchResult {
+                score: 0.0,
+                pairs: Vec::new(),
+            };
+        }
+        let local = self.local_similarities(other);
+        let candidates = pair_one_to_one(local, self.len(), other.len(), n_r);
+        let n_p = consolidate::pairs_in_score(n_r);
+        let (score, chosen) = consolidate::relax(&self.points, &other.points, &candidates, n_p);
+        MatchResult {
+            score,
+            pairs: chosen
+                .into_iter()
+                .map(|t| {
+                    let c = candidates[t];
+                    (
+                        usize::from(self.cylinders[usize::from(c.a)].minutia),
+                        usize::from(other.cylinders[usize::from(c.b)].minutia),
+                    )
+                })
+                .collect(),
+        }
+    }
+
+    /// The non-zero entries of the local similarity matrix.
+    fn local_similarities(&self, other: &PreparedTemplate) -> Vec<Candidate> {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("popcnt") {
+            // SAFETY: the CPU supports popcnt, checked just above.
+            return unsafe { local_similarities_popcnt(self, other) };
+        }
+        local_similarities_portable(self, other)
+    }
+}
+
+/// The local similarity matrix, compiled with the hardware popcount instruction: the x86-64
+/// baseline lacks it and `count_ones` then costs a dozen instructions per word, which made
+/// this loop eight times slower.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "popcnt")]
+fn local_similarities_popcnt(a: &PreparedTemplate, b: &PreparedTemplate) -> Vec<Candidate> {
+    local_similarities_portable(a, b)
+}
+
+#[inline(always)]
+fn local_similarities_portable(a: &PreparedTemplate, b: &PreparedTemplate) -> Vec<Candidate> {
+    let mut out = Vec::with_capacity(a.len() * b.len() / 2);
+    for (i, ca) in a.cylinders.iter().enumerate() {
+        for (j, cb) in b.cylinders.iter().enumerate() {
+            let similarity = cylinder::similarity(ca, cb);
+            if similarity > 0.0 {
+                out.push(Candidate {
+                    a: i as u16,
+                    b: j as u16,
+                    similarity,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// The `n_r` most similar pairs, taking each cylinder at most once (greedy, best first; ties
+/// broken by index so that swapping the templates gives the same pairs).
+fn pair_one_to_one(
+    local: Vec<Candidate>,
+    len_a: usize,
+    len_b: usize,
+    n_r: usize,
+) -> Vec<Candidate> {
+    // Sort plain u64 keys (similarity bits above a symmetric tie-break) rather than structs
+    // with a float comparator, and only the head that the greedy pass usually consumes.
+    let mut keys: Vec<u64> = local
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let tie = u64::from(c.a.min(c.b)) << 8 | u64::from(c.a.max(c.b));
+            (u64::from(c.similarity.to_bits()) << 32)
+                | ((!tie & 0xFFFF) << 16)
+                | (i as u64 & 0xFFFF)
+        })
+        .collect();
+    let head = (4 * n_r).min(keys.len());
+    if head < keys.len() {
+        keys.select_nth_unstable_by(head, |x, y| y.cmp(x));
+    }
+    keys[..head].sort_unstable_by(|x, y| y.cmp(x));
+    let (mut used_a, mut used_b) = (vec![false; len_a], vec![false; len_b]);
+    let mut out = Vec::with_capacity(n_r);
+    let mut take = |keys: &[u64], out: &mut Vec<Candidate>| {
+        for &k in keys {
+            let c = local[(k & 0xFFFF) as usize];
+            let (a, b) = (usize::from(c.a), usize::from(c.b));
+            if used_a[a] || used_b[b] {
+                continue;
+            }
+            used_a[a] = true;
+            used_b[b] = true;
+            out.push(c);
+            if out.len() == n_r {
+                return;
+            }
+        }
+    };
+    take(&keys[..head], &mut out);
+    if out.len() < n_r && head < keys.len() {
+        let tail = &mut keys[head..];
+        tail.sort_unstable_by(|x, y| y.cmp(x));
+        take(tail, &mut out);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::synthetic::{Distortion, impression, master};
+    use crate::template::FingerPosition;
+
+    fn genuine_and_impostor_scores(n: u64) -> (Vec<f32>, Vec<f32>) {
+        let masters: Vec<Template> = (0..n)
+            .map(|s| master(s, FingerPosition::RightIndex))
+            .collect();
+        let first: Vec<PreparedTemplate> = masters
+            .iter()
+            .enumerate()
+            .map(|(i, m)| {
+                PreparedTemplate::new(&impression(m, 1000 + i as u64, &Distortion::TYPICAL))
+            })
+            .collect();
+        let second: Vec<PreparedTemplate> = masters
+            .iter()
+            .enumerate()
+            .map(|(i, m)| {
+                PreparedTemplate::new(&impression(m, 2000 + i as u64, &Distortion::TYPICAL))
+            })
+            .collect();
+        let genuine = (0..n as usize)
+            .map(|i| first[i].compare(&second[i]).score)
+            .collect();
+        let impostor = (0..n as usize)
+            .flat_map(|i| {
+                (0..n as usize)
+                    .filter(move |&j| j != i)
+                    .map(move |j| (i, j))
+            })
+            .map(|(i, j)| first[i].compare(&second[j]).score)
+            .collect();
+        (genuine, impostor)
+    }
+
+    #[test]
+    fn genuine_scores_separate_from_impostor_scores() {
+        let (genuine, impostor) = genuine_and_impostor_scores(30);
+        let max_impostor = impostor.iter().copied().fold(0.0, f32::max);
+        let above = genuine.iter().filter(|&&g| g > max_impostor).count();
+        // Synthetic captures with ±25°, ±40 px, elastic and 15 % dropouts: nearly all genuine
+        // scores beat the best of 870 impostors.
+        assert!(above >= 28, "{above}/30 above {max_impostor}; {genuine:?}");
+        assert!(impostor.iter().all(|s| (0.0..=1.0).contains(s)));
+    }
+
+    #[test]
+    fn identical_templates_score_near_one_and_pair_each_minutia_with_itself() {
+        let t = master(11, FingerPosition::LeftIndex);
+        let r = compare(&t, &t);
+        assert!(r.score > 0.9, "{}", r.score);
+        assert!(!r.pairs.is_empty());
+        assert!(r.pairs.iter().all(|(a, b)| a == b), "{:?}", r.pairs);
+    }
+
+    #[test]
+    fn comparison_is_symmetric() {
+        let m = master(5, FingerPosition::RightThumb);
+        let a = impression(&m, 1, &Distortion::TYPICAL);
+        let b = impression(&m, 2, &Distortion::TYPICAL);
+        let ab = compare(&a, &b);
+        let ba = compare(&b, &a);
+        assert!(
+            (ab.score - ba.score).abs() < 0.02,
+            "{} vs {}",
+            ab.score,
+            ba.score
+        );
+        let swapped: Vec<(usize, usize)> = ba.pairs.iter().map(|&(x, y)| (y, x)).collect();
+        let common = ab.pairs.iter().filter(|p| swapped.contains(p)).count();
+        assert!(common * 10 >= ab.pairs.len() * 8, "{ab:?} {ba:?}");
+    }
+
+    #[test]
+    fn matched_pairs_are_true_correspondences() {
+        // Without dropouts or spurious minutiae, impression minutiae keep the master's order
+        // after sorting by position only if geometry allows; compare through positions instead.
+        let m = master(21, FingerPosition::RightMiddle);
+        let d = Distortion {
+            dropout: 0.0,
+            spurious: 0.0,
+            max_translation: 0.0,
+            max_rotation: 0.3,
+            ..Distortion::TYPICAL
+        };
+        let a = impression(&m, 1, &d);
+        let b = impression(&m, 2, &d);
+        let r = compare(&a, &b);
+        // Both impressions come from the same master with the same rotation range: map each
+        // minutia back to the nearest master minutia by kind-agnostic nearest direction + place
+        // is overkill here; instead check that matched pairs preserve pairwise distances.
+        assert!(r.pairs.len() >= 4);
+        let dist = |t: &Template, i: usize, j: usize| {
+            let (p, q) = (t.minutiae[i], t.minutiae[j]);
+            ((f32::from(p.x) - f32::from(q.x)).powi(2) + (f32::from(p.y) - f32::from(q.y)).powi(2))
+                .sqrt()
+        };
+        for w in r.pairs.windows(2) {
+            let (d1, d2) = (dist(&a, w[0].0, w[1].0), dist(&b, w[0].1, w[1].1));
+            assert!((d1 - d2).abs() < 20.0, "{d1} vs {d2}");
+        }
+    }
+
+    #[test]
+    fn empty_or_tiny_templates_score_zero() {
+        let mut t = master(1, FingerPosition::Unknown);
+        t.minutiae.truncate(2);
+        let full = master(1, FingerPosition::Unknown);
+        assert_eq!(compare(&t, &full).score, 0.0);
+        t.minutiae.clear();
+        assert_eq!(compare(&t, &t).pairs, vec![]);
+    }
+
+    #[test]
+    fn debug_hides_descriptors() {
+        let p = PreparedTemplate::new(&master(2, FingerPosition::Unknown));
+        let shown = format!("{p:?}");
+        assert!(
+            shown.starts_with("PreparedTemplate { cylinders: "),
+            "{shown}"
+        );
+        assert!(!shown.contains("bits"));
+    }
+}
