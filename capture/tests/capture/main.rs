@@ -1,0 +1,5 @@
+//! Integration tests of the capture crate: drivers through their protocols, pipelines and
+//! quality gates.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod fingerprint;
