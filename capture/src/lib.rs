@@ -6,7 +6,9 @@
 //! (nusb for real hardware, simulated devices in tests and demos).
 
 pub mod cancel;
+pub mod face;
 pub mod fingerprint;
+pub mod imaging;
 pub mod message;
 pub mod transport;
 pub mod usb;

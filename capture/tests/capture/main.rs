@@ -2,4 +2,5 @@
 //! quality gates.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod face;
 mod fingerprint;
