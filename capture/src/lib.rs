@@ -5,11 +5,13 @@
 //! Device protocols are sans-IO state machines; [`transport`] is the thin seam to the bus
 //! (nusb for real hardware, simulated devices in tests and demos).
 
+pub mod camera;
 pub mod cancel;
 pub mod face;
 pub mod fingerprint;
 pub mod imaging;
 pub mod message;
+pub mod pipeline;
 pub mod transport;
 pub mod usb;
 

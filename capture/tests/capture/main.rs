@@ -4,3 +4,4 @@
 
 mod face;
 mod fingerprint;
+mod pipeline;
