@@ -1,0 +1,76 @@
+//! Cameras: the modality trait, frame decoding, and the simulated camera.
+//!
+//! Real UVC cameras go through V4L2 (Linux), behind the non-default cargo feature `v4l`
+//! (the `v4l` crate needs libclang at build time); see docs/ARCHITECTURE.md for its state.
+//! Every camera hands over [`RawFrame`]s in the format the device speaks (YUYV or MJPEG) and
+//! the same [`decode`] turns them into RGB, so the simulated camera exercises the real
+//! decoding path.
+
+pub mod decode;
+pub mod sim;
+
+use thiserror::Error;
+
+pub use decode::{DecodeError, PixelFormat, RawFrame, decode};
+pub use sim::SimulatedCamera;
+
+use crate::message::OperatorMessage;
+
+/// Adjustable settings, where the camera exposes them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CameraControl {
+    /// Exposure (V4L2 `exposure_absolute`), in the device's units.
+    Exposure,
+    /// Focus (V4L2 `focus_absolute`).
+    Focus,
+}
+
+/// A control's range as the device reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ControlInfo {
+    pub control: CameraControl,
+    pub min: i32,
+    pub max: i32,
+    pub value: i32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum CameraError {
+    #[error("camera unplugged")]
+    Disconnected,
+    #[error("camera does not offer {0:?}")]
+    NoSuchControl(CameraControl),
+    #[error("{control:?} value {value} outside {min}..={max}")]
+    OutOfRange {
+        control: CameraControl,
+        value: i32,
+        min: i32,
+        max: i32,
+    },
+    #[error("camera error: {0}")]
+    Device(String),
+}
+
+impl CameraError {
+    pub fn message(&self) -> OperatorMessage {
+        match self {
+            CameraError::Disconnected => OperatorMessage::new(
+                "Kamera terlepas. Pasang kembali kabelnya.",
+                "Camera unplugged. Plug it back in.",
+            ),
+            _ => OperatorMessage::new(
+                "Kamera bermasalah. Coba lagi.",
+                "Camera problem. Try again.",
+            ),
+        }
+    }
+}
+
+/// A source of frames.
+pub trait Camera: Send {
+    fn name(&self) -> &str;
+    /// Blocks until the next frame.
+    fn next_frame(&mut self) -> Result<RawFrame, CameraError>;
+    fn controls(&self) -> Vec<ControlInfo>;
+    fn set_control(&mut self, control: CameraControl, value: i32) -> Result<(), CameraError>;
+}
