@@ -8,6 +8,8 @@
 //! [`printer`] are the thin adapters to sockets, pcscd and cupsd.
 
 pub mod demo_card;
+pub mod face;
+pub mod print;
 pub mod printer;
 pub mod reader;
 pub mod vpcd;
