@@ -1,7 +1,7 @@
 //! Building blocks shared by the card layouts and the receipt: label/value rows that flow down
 //! the page, centred lines, and the security-print background.
 
-use image::RgbImage;
+use image::{GrayImage, RgbImage};
 
 use super::fit::{TextBox, fit};
 use super::fonts::{FontFace, Metrics};
@@ -204,5 +204,19 @@ pub fn background_mark(size_mm: (f32, f32), pixels: RgbImage) -> Mark {
     Mark::Picture {
         rect: RectMm::new(0.0, 0.0, size_mm.0, size_mm.1),
         pixels,
+    }
+}
+
+/// Lays `color` ink with `coverage` (255 = full ink) into `background` (a full-page picture at
+/// 300 dpi) over `rect`: the signature becomes part of the opaque picture beneath it.
+pub fn burn_ink(background: &mut RgbImage, rect: RectMm, coverage: &GrayImage, color: Rgb) {
+    let px_per_mm = DPI / 25.4;
+    let x0 = (rect.x * px_per_mm).round() as u32;
+    let y0 = (rect.y * px_per_mm).round() as u32;
+    for (x, y, a) in coverage.enumerate_pixels() {
+        let (cx, cy) = (x0 + x, y0 + y);
+        if cx < background.width() && cy < background.height() && a[0] > 0 {
+            super::raster::blend(background, cx, cy, color, f32::from(a[0]) / 255.0);
+        }
     }
 }

@@ -10,7 +10,7 @@ use image::{GrayImage, RgbImage};
 
 use super::fit::TextBox;
 use super::fonts::{FontFace, Metrics};
-use super::form::{Columns, Form, background_mark, centered, security_background};
+use super::form::{Columns, Form, background_mark, burn_ink, centered, security_background};
 use super::images::{place_photo, place_signature};
 use super::model::{BloodType, Citizenship, Date, MaritalStatus, Nik, Religion, Sex, TextField};
 use super::page::{BLACK, Mark, Page, RectMm};
@@ -99,14 +99,15 @@ pub(crate) const PHOTO_BACKGROUND: [u8; 3] = [196, 40, 40];
 /// Lays out the KTP-el front.
 pub fn layout(card: &KtpCard) -> Result<Page, FaceError> {
     let mut page = Page::new(CR80_MM);
-    page.push(background_mark(
-        CR80_MM,
-        security_background(CR80_MM, [206, 228, 244], [226, 240, 222], [120, 160, 200]),
-    ));
+    let mut background =
+        security_background(CR80_MM, [206, 228, 244], [226, 240, 222], [120, 160, 200]);
+    let signature = place_signature(&card.signature, SIGNATURE)?;
+    burn_ink(&mut background, SIGNATURE, &signature, [20, 20, 60]);
+    page.push(background_mark(CR80_MM, background));
     header(&mut page, &card.region)?;
     nik_line(&mut page, &card.nik)?;
     biodata(&mut page, card)?;
-    photo_and_signature(&mut page, card)?;
+    photo_and_issue(&mut page, card)?;
     Ok(page)
 }
 
@@ -178,17 +179,13 @@ fn biodata(page: &mut Page, c: &KtpCard) -> Result<(), FaceError> {
     Ok(())
 }
 
-fn photo_and_signature(page: &mut Page, c: &KtpCard) -> Result<(), FaceError> {
+fn photo_and_issue(page: &mut Page, c: &KtpCard) -> Result<(), FaceError> {
     page.push(Mark::Picture {
         rect: PHOTO,
         pixels: place_photo(&c.photo, PHOTO, PHOTO_BACKGROUND)?,
     });
+    // The signature is already in the background picture (see `layout`).
     issue_place_and_date(page, &c.issued_in, c.issued_on, 38.0)?;
-    page.push(Mark::Ink {
-        rect: SIGNATURE,
-        coverage: place_signature(&c.signature, SIGNATURE)?,
-        color: [20, 20, 60],
-    });
     Ok(())
 }
 

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use image::{GrayImage, RgbImage};
+use image::RgbImage;
 
 use super::fonts::FontFace;
 
@@ -26,6 +26,11 @@ impl RectMm {
 }
 
 /// One thing drawn on a page, in drawing order.
+///
+/// There is deliberately no transparency: CUPS's PDF path (pdftopdf → pdftops → printer)
+/// flattens a page with a soft mask into one bitmap, losing the text. Ink such as the
+/// signature is composited into the picture beneath it at layout time instead
+/// ([`super::form::burn_ink`]).
 pub enum Mark {
     /// A solid rectangle.
     Fill { rect: RectMm, color: Rgb },
@@ -41,12 +46,6 @@ pub enum Mark {
     /// A picture filling `rect` exactly (already resized to `rect` at 300 dpi, aspect kept by
     /// the caller).
     Picture { rect: RectMm, pixels: RgbImage },
-    /// Ink: `color` laid down with the given coverage (255 = full ink), e.g. a signature.
-    Ink {
-        rect: RectMm,
-        coverage: GrayImage,
-        color: Rgb,
-    },
 }
 
 impl fmt::Debug for Mark {
@@ -56,7 +55,6 @@ impl fmt::Debug for Mark {
             Mark::Fill { rect, .. } => write!(f, "Fill({rect:?})"),
             Mark::Text { x, baseline, .. } => write!(f, "Text(at {x:.1},{baseline:.1})"),
             Mark::Picture { rect, .. } => write!(f, "Picture({rect:?})"),
-            Mark::Ink { rect, .. } => write!(f, "Ink({rect:?})"),
         }
     }
 }

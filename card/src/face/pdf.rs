@@ -200,24 +200,6 @@ fn content_stream(
                 place(&mut c, &img.name, *rect, page_h);
                 images.push(img);
             }
-            Mark::Ink {
-                rect,
-                coverage,
-                color,
-            } => {
-                let n = coverage.pixels().len();
-                let rgb = color.iter().copied().cycle().take(n * 3).collect();
-                let img = PdfImage {
-                    name: format!("Im{}", images.len() + 1),
-                    id: refs.next(),
-                    width: coverage.width(),
-                    height: coverage.height(),
-                    rgb,
-                    alpha: Some(coverage.as_raw().clone()),
-                };
-                place(&mut c, &img.name, *rect, page_h);
-                images.push(img);
-            }
         }
     }
     // Keep fonts referenced only when used (a page with no text has none).

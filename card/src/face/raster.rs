@@ -4,7 +4,7 @@
 //! no kerning), with `ab_glyph`'s anti-aliased coverage.
 
 use ab_glyph::{Font, PxScale, point};
-use image::{GrayImage, RgbImage};
+use image::RgbImage;
 
 use super::fonts::{FontFace, Metrics};
 use super::page::{Mark, Page, RectMm, Rgb};
@@ -21,11 +21,6 @@ pub fn render(page: &Page, dpi: f32) -> Result<RgbImage, FaceError> {
         match mark {
             Mark::Fill { rect, color } => fill(&mut canvas, *rect, *color, px_per_mm),
             Mark::Picture { rect, pixels } => blit(&mut canvas, *rect, pixels, px_per_mm),
-            Mark::Ink {
-                rect,
-                coverage,
-                color,
-            } => ink(&mut canvas, *rect, coverage, *color, px_per_mm),
             Mark::Text {
                 x,
                 baseline,
@@ -95,19 +90,7 @@ fn blit(canvas: &mut RgbImage, rect: RectMm, pixels: &RgbImage, px_per_mm: f32) 
     image::imageops::replace(canvas, pixels, x0, y0);
 }
 
-fn ink(canvas: &mut RgbImage, rect: RectMm, coverage: &GrayImage, color: Rgb, px_per_mm: f32) {
-    let x0 = (rect.x * px_per_mm).round() as i64;
-    let y0 = (rect.y * px_per_mm).round() as i64;
-    for (x, y, a) in coverage.enumerate_pixels() {
-        let (cx, cy) = (x0 + i64::from(x), y0 + i64::from(y));
-        if cx < 0 || cy < 0 || cx >= i64::from(canvas.width()) || cy >= i64::from(canvas.height()) {
-            continue;
-        }
-        blend(canvas, cx as u32, cy as u32, color, f32::from(a[0]) / 255.0);
-    }
-}
-
-fn blend(canvas: &mut RgbImage, x: u32, y: u32, color: Rgb, alpha: f32) {
+pub(crate) fn blend(canvas: &mut RgbImage, x: u32, y: u32, color: Rgb, alpha: f32) {
     let p = canvas.get_pixel_mut(x, y);
     for c in 0..3 {
         let v = f32::from(p[c]) * (1.0 - alpha) + f32::from(color[c]) * alpha;

@@ -42,7 +42,8 @@ impl DocFormat {
 
 /// PWG 5101.1 media names for what the station prints.
 pub const MEDIA_CR80: &str = "custom_85.6x53.98mm_85.6x53.98mm";
-pub const MEDIA_A6: &str = "iso_a6_105x148mm";
+// As a custom size: the PPD's named A6 is rounded to whole points (297 × 419).
+pub const MEDIA_A6: &str = "custom_105x148mm_105x148mm";
 
 /// A job as CUPS reports it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -124,9 +125,18 @@ impl CupsPrinter {
                 .job_title(job_name)
                 .user_name(requesting_user())
                 .document_format(format.mime())
-                .attribute(attr("media", IppValue::new_keyword(media))?)
-                .build()
-                .map_err(|e| PrinterError::Refused(e.to_string()))?;
+                .attribute(attr("media", IppValue::new_keyword(media))?);
+        // CUPS maps a custom `media` to the PPD's custom size rounded down to whole points
+        // (242 × 153 pt for CR-80); the PPD option itself keeps the exact size.
+        let op = match ppd_page_size(media) {
+            Some(size) => {
+                op.attribute(attr("PageSize", IppValue::new_name_without_language(size))?)
+            }
+            None => op,
+        };
+        let op = op
+            .build()
+            .map_err(|e| PrinterError::Refused(e.to_string()))?;
         let resp = self.send_ok(op)?;
         job_group(&resp)
             .next()
@@ -247,6 +257,13 @@ impl CupsPrinter {
     }
 }
 
+/// `custom_85.6x53.98mm_85.6x53.98mm` → `Custom.85.6x53.98mm` (the PPD CustomPageSize form).
+pub fn ppd_page_size(media: &str) -> Option<String> {
+    let rest = media.strip_prefix("custom_")?;
+    let (min, max) = rest.split_once('_')?;
+    (min == max && min.ends_with("mm")).then(|| format!("Custom.{min}"))
+}
+
 fn refusal(status: StatusCode) -> PrinterError {
     PrinterError::Refused(format!("{status:?}"))
 }
@@ -307,4 +324,20 @@ fn requesting_user() -> String {
         .iter()
         .find_map(|v| std::env::var(v).ok().filter(|u| !u.is_empty()))
         .unwrap_or_else(|| "rekam".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn custom_media_gets_the_exact_ppd_page_size() {
+        assert_eq!(
+            ppd_page_size(MEDIA_CR80).as_deref(),
+            Some("Custom.85.6x53.98mm")
+        );
+        assert_eq!(ppd_page_size(MEDIA_A6).as_deref(), Some("Custom.105x148mm"));
+        assert_eq!(ppd_page_size("iso_a4_210x297mm"), None);
+        assert_eq!(ppd_page_size("custom_min_10x10mm_max_20x20mm"), None);
+    }
 }
