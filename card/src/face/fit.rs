@@ -77,6 +77,13 @@ fn check_printable(field: &'static str, text: &str, metrics: &Metrics) -> Result
     if text.trim().is_empty() {
         return Err(FaceError::EmptyField { field });
     }
+    if let Some(ch) = text.chars().find(|&c| !is_card_latin(c)) {
+        return Err(FaceError::UnsupportedCharacter {
+            field,
+            ch,
+            code: ch as u32,
+        });
+    }
     match metrics.first_missing(text) {
         Some(ch) => Err(FaceError::UnsupportedCharacter {
             field,
@@ -85,6 +92,19 @@ fn check_printable(field: &'static str, text: &str, metrics: &Metrics) -> Result
         }),
         None => Ok(()),
     }
+}
+
+/// The scripts a card prints: Latin with all its extensions and diacritics, and common
+/// punctuation. Other scripts are refused rather than set without shaping (right-to-left text
+/// would come out reversed).
+fn is_card_latin(c: char) -> bool {
+    matches!(c as u32,
+        0x20..=0x7E          // ASCII
+        | 0xA0..=0x24F       // Latin-1 Supplement, Latin Extended-A and -B
+        | 0x2B0..=0x36F      // modifier letters (ʻ), combining diacritics
+        | 0x1E00..=0x1EFF    // Latin Extended Additional (Vietnamese)
+        | 0x2010..=0x2027    // dashes, quotes (’), bullets
+        | 0x2030..=0x205E)
 }
 
 fn sizes(bx: TextBox) -> Vec<f32> {

@@ -179,6 +179,28 @@ pub fn centered(
     Ok(y)
 }
 
+/// The two card backgrounds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Palette {
+    /// KTP-el: pale blue to pale green.
+    Ktp,
+    /// KIA: pale pink to pale yellow.
+    Kia,
+}
+
+/// The card background for `palette`, computed once per process (it does not depend on the
+/// holder) and copied for each card.
+pub fn card_background(palette: Palette) -> RgbImage {
+    static KTP: std::sync::OnceLock<RgbImage> = std::sync::OnceLock::new();
+    static KIA: std::sync::OnceLock<RgbImage> = std::sync::OnceLock::new();
+    let (cell, top, bottom, wave) = match palette {
+        Palette::Ktp => (&KTP, [206, 228, 244], [226, 240, 222], [120, 160, 200]),
+        Palette::Kia => (&KIA, [250, 226, 232], [252, 244, 214], [214, 130, 160]),
+    };
+    cell.get_or_init(|| security_background(super::CR80_MM, top, bottom, wave))
+        .clone()
+}
+
 /// A pale two-colour gradient with fine guilloche waves, like the security print of ID cards,
 /// at 300 dpi for a page of `size_mm`. Deterministic, so reference renderings are stable.
 pub fn security_background(size_mm: (f32, f32), top: Rgb, bottom: Rgb, wave: Rgb) -> RgbImage {

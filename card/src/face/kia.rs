@@ -10,7 +10,7 @@ use image::RgbImage;
 
 use super::fit::TextBox;
 use super::fonts::{FontFace, Metrics};
-use super::form::{Columns, Form, background_mark, centered, security_background};
+use super::form::{Columns, Form, Palette, background_mark, card_background, centered};
 use super::images::place_photo;
 use super::ktp::{
     COLUMNS, PHOTO, PHOTO_BACKGROUND, Region, header, issue_place_and_date, nik_line,
@@ -97,10 +97,7 @@ const BOTTOM: f32 = 52.2;
 pub fn layout(card: &KiaCard) -> Result<Page, FaceError> {
     let variant = card.variant()?;
     let mut page = Page::new(CR80_MM);
-    page.push(background_mark(
-        CR80_MM,
-        security_background(CR80_MM, [250, 226, 232], [252, 244, 214], [214, 130, 160]),
-    ));
+    page.push(background_mark(CR80_MM, card_background(Palette::Kia)));
     header(&mut page, &card.region)?;
     title(&mut page)?;
     // Without a photo the values may use the whole width.

@@ -10,7 +10,7 @@ use image::{GrayImage, RgbImage};
 
 use super::fit::TextBox;
 use super::fonts::{FontFace, Metrics};
-use super::form::{Columns, Form, background_mark, burn_ink, centered, security_background};
+use super::form::{Columns, Form, Palette, background_mark, burn_ink, card_background, centered};
 use super::images::{place_photo, place_signature};
 use super::model::{BloodType, Citizenship, Date, MaritalStatus, Nik, Religion, Sex, TextField};
 use super::page::{BLACK, Mark, Page, RectMm};
@@ -99,8 +99,7 @@ pub(crate) const PHOTO_BACKGROUND: [u8; 3] = [196, 40, 40];
 /// Lays out the KTP-el front.
 pub fn layout(card: &KtpCard) -> Result<Page, FaceError> {
     let mut page = Page::new(CR80_MM);
-    let mut background =
-        security_background(CR80_MM, [206, 228, 244], [226, 240, 222], [120, 160, 200]);
+    let mut background = card_background(Palette::Ktp);
     let signature = place_signature(&card.signature, SIGNATURE)?;
     burn_ink(&mut background, SIGNATURE, &signature, [20, 20, 60]);
     page.push(background_mark(CR80_MM, background));

@@ -152,3 +152,62 @@ pub fn receipt(r: &receipt::Receipt) -> Result<Document, FaceError> {
         title: "Bukti Perekaman",
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn card_png_is_cr80_at_300_dpi_and_pdf_page_is_exact() {
+        let doc = ktp_front(&sample::ktp().unwrap()).unwrap();
+        let png = image::load_from_memory(&doc.png().unwrap()).unwrap();
+        assert_eq!((png.width(), png.height()), (1011, 638));
+        let pdf = doc.pdf().unwrap();
+        let text = String::from_utf8_lossy(&pdf);
+        // 85.60 mm = 242.6457 pt, 53.98 mm = 153.0142 pt.
+        let media = text
+            .split("/MediaBox [")
+            .nth(1)
+            .and_then(|r| r.split(']').next())
+            .unwrap();
+        let v: Vec<f64> = media.split(' ').map(|n| n.parse().unwrap()).collect();
+        assert_eq!(&v[..2], &[0.0, 0.0]);
+        assert!((v[2] - 85.60 / 25.4 * 72.0).abs() < 1e-3, "{media}");
+        assert!((v[3] - 53.98 / 25.4 * 72.0).abs() < 1e-3, "{media}");
+        assert!(text.contains("/FontFile2") && text.contains("/ToUnicode"));
+    }
+
+    #[test]
+    fn odd_holder_text_is_printed_or_refused_never_clipped() {
+        let base = sample::ktp().unwrap();
+        let long_word = "A".repeat(300);
+        let many_words = "KATA ".repeat(60);
+        let with_name = |name: &str| {
+            let mut card = base.clone();
+            card.name = TextField::new(name).unwrap();
+            ktp_front(&card)
+        };
+        for ok in ["O'NEIL D'ALMEIDA", "Jose\u{301} Ñoño Łukasz Đặng Nur’aini"] {
+            let doc = with_name(ok).unwrap();
+            let upper = TextField::new(ok).unwrap().upper();
+            assert!(doc.page.text_lines().contains(&upper.as_str()), "{upper}");
+        }
+        // Right-to-left scripts would come out reversed without shaping: refused, not garbled.
+        for (bad, ch) in [("\u{5d0}\u{5d1}", '\u{5d0}'), ("SITI 🙂", '🙂')] {
+            assert!(matches!(
+                with_name(bad),
+                Err(FaceError::UnsupportedCharacter { field: "Nama", ch: c, .. }) if c == ch
+            ));
+        }
+        assert!(matches!(
+            with_name(&long_word),
+            Err(FaceError::WordTooWide { .. })
+        ));
+        let err = with_name(&many_words).unwrap_err();
+        assert!(
+            matches!(err, FaceError::FieldTooLong { field: "Nama", .. }),
+            "{err}"
+        );
+        assert!(err.to_string().contains(" / "), "bilingual: {err}");
+    }
+}

@@ -18,6 +18,8 @@ use super::page::{Mark, Page};
 use ab_glyph::Font;
 
 const LEVEL: u8 = CompressionLevel::DefaultLevel as u8;
+/// Pictures are mostly the card background: the fastest level costs a little size, not time.
+const IMAGE_LEVEL: u8 = CompressionLevel::BestSpeed as u8;
 
 fn pt(mm: f32) -> f32 {
     mm / MM_PER_PT
@@ -223,7 +225,7 @@ fn place(c: &mut Content, name: &str, rect: super::page::RectMm, page_h: f32) {
 
 fn write_image(pdf: &mut Pdf, img: &PdfImage, refs: &mut Refs) {
     let mask_id = img.alpha.as_ref().map(|_| refs.next());
-    let data = compress_to_vec_zlib(&img.rgb, LEVEL);
+    let data = compress_to_vec_zlib(&img.rgb, IMAGE_LEVEL);
     let mut x = pdf.image_xobject(img.id, &data);
     x.filter(Filter::FlateDecode);
     x.width(img.width as i32);
@@ -235,7 +237,7 @@ fn write_image(pdf: &mut Pdf, img: &PdfImage, refs: &mut Refs) {
     }
     x.finish();
     if let (Some(id), Some(alpha)) = (mask_id, &img.alpha) {
-        let data = compress_to_vec_zlib(alpha, LEVEL);
+        let data = compress_to_vec_zlib(alpha, IMAGE_LEVEL);
         let mut m = pdf.image_xobject(id, &data);
         m.filter(Filter::FlateDecode);
         m.width(img.width as i32);
