@@ -1,3 +1,6 @@
+// A bench is a test harness: a failure to build the sample documents should stop it loudly.
+#![allow(clippy::expect_used)]
+
 //! Rendering one card face: layout (text fitting, photo/signature resize), PNG at 300 dpi,
 //! and PDF with the embedded font subset — the work done before each card is printed.
 
