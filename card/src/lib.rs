@@ -9,6 +9,8 @@
 
 pub mod chip;
 pub mod demo_card;
+pub mod face;
+pub mod print;
 pub mod printer;
 pub mod reader;
 pub mod vpcd;

@@ -95,7 +95,7 @@ pub enum JobState {
 }
 
 impl JobState {
-    fn from_ipp(code: i32) -> Option<Self> {
+    pub fn from_ipp(code: i32) -> Option<Self> {
         Some(match code {
             3 => Self::Pending,
             4 => Self::Held,

@@ -5,4 +5,5 @@
 
 mod chip;
 mod common;
+mod print;
 mod smoke;
