@@ -107,23 +107,12 @@ impl std::fmt::Debug for Signer {
 impl Signer {
     /// A fresh CSCA: self-signed, CA, valid `years`.
     pub fn new_csca(subject: &str, years: u64) -> Result<Self, SodError> {
-        let key = generate_key()?;
-        let cert = issue(&key, None, subject, key.public_key().as_ref(), years, true)?;
-        Ok(Self { key, cert })
+        new_csca_with_key(subject, years).map(|(signer, _)| signer)
     }
 
     /// A Document Signer certified by this CSCA.
     pub fn issue_document_signer(&self, subject: &str, years: u64) -> Result<Self, SodError> {
-        let key = generate_key()?;
-        let cert = issue(
-            &self.key,
-            Some(&self.cert),
-            subject,
-            key.public_key().as_ref(),
-            years,
-            false,
-        )?;
-        Ok(Self { key, cert })
+        issue_document_signer_with_key(self, subject, years).map(|(signer, _)| signer)
     }
 
     /// Rebuilds a signer from its PKCS#8 key and DER certificate (the CLI's key files).
@@ -150,7 +139,7 @@ impl Signer {
     }
 }
 
-/// Generates a P-256 key and returns it with its PKCS#8 (to store in a keystore file).
+/// A new P-256 key as PKCS#8 (to store in a keystore file).
 pub fn generate_pkcs8() -> Result<Vec<u8>, SodError> {
     Ok(EcdsaKeyPair::generate_pkcs8(
         &signature::ECDSA_P256_SHA256_ASN1_SIGNING,
@@ -163,29 +152,18 @@ pub fn generate_pkcs8() -> Result<Vec<u8>, SodError> {
 
 /// A new signer plus the PKCS#8 of its key, for persisting.
 pub fn new_csca_with_key(subject: &str, years: u64) -> Result<(Signer, Vec<u8>), SodError> {
-    let pkcs8 = generate_pkcs8()?;
-    let key = EcdsaKeyPair::from_pkcs8(
-        &signature::ECDSA_P256_SHA256_ASN1_SIGNING,
-        &pkcs8,
-        &SystemRandom::new(),
-    )
-    .map_err(|e| SodError::Key(e.to_string()))?;
+    let (key, pkcs8) = new_key()?;
     let cert = issue(&key, None, subject, key.public_key().as_ref(), years, true)?;
     Ok((Signer { key, cert }, pkcs8))
 }
 
+/// A Document Signer certified by `csca`, plus the PKCS#8 of its key.
 pub fn issue_document_signer_with_key(
     csca: &Signer,
     subject: &str,
     years: u64,
 ) -> Result<(Signer, Vec<u8>), SodError> {
-    let pkcs8 = generate_pkcs8()?;
-    let key = EcdsaKeyPair::from_pkcs8(
-        &signature::ECDSA_P256_SHA256_ASN1_SIGNING,
-        &pkcs8,
-        &SystemRandom::new(),
-    )
-    .map_err(|e| SodError::Key(e.to_string()))?;
+    let (key, pkcs8) = new_key()?;
     let cert = issue(
         &csca.key,
         Some(&csca.cert),
@@ -197,14 +175,15 @@ pub fn issue_document_signer_with_key(
     Ok((Signer { key, cert }, pkcs8))
 }
 
-fn generate_key() -> Result<EcdsaKeyPair, SodError> {
+fn new_key() -> Result<(EcdsaKeyPair, Vec<u8>), SodError> {
     let pkcs8 = generate_pkcs8()?;
-    EcdsaKeyPair::from_pkcs8(
+    let key = EcdsaKeyPair::from_pkcs8(
         &signature::ECDSA_P256_SHA256_ASN1_SIGNING,
         &pkcs8,
         &SystemRandom::new(),
     )
-    .map_err(|e| SodError::Key(e.to_string()))
+    .map_err(|e| SodError::Key(e.to_string()))?;
+    Ok((key, pkcs8))
 }
 
 fn issue(
@@ -410,25 +389,19 @@ pub fn verify(
     })
 }
 
+/// The ContentInfo inside EF.SOD's tag 77.
 fn strip_tag(sod: &[u8]) -> Result<&[u8], SodError> {
     let (tag, total) =
-        super::tlv::peek_header(sod).map_err(|e| SodError::Malformed(e.to_string()))?;
-    if tag != u32::from(SOD_TAG) || total > sod.len() {
-        return Err(SodError::Malformed("EF.SOD tag".into()));
-    }
-    let header = total - sod_len(sod)?;
-    Ok(&sod[header..total])
-}
-
-fn sod_len(sod: &[u8]) -> Result<usize, SodError> {
-    let (_, total) =
         super::tlv::peek_header(sod).map_err(|e| SodError::Malformed(e.to_string()))?;
     let header = match sod.get(1) {
         Some(b) if *b < 0x80 => 2,
         Some(b) => 2 + usize::from(b & 0x7F),
-        None => return Err(SodError::Malformed("empty".into())),
+        None => 0,
     };
-    Ok(total - header)
+    if tag != u32::from(SOD_TAG) || total > sod.len() || header == 0 {
+        return Err(SodError::Malformed("EF.SOD tag".into()));
+    }
+    Ok(&sod[header..total])
 }
 
 fn public_key_of(cert: &Certificate) -> signature::UnparsedPublicKey<Vec<u8>> {

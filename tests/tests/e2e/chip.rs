@@ -161,6 +161,30 @@ fn vpcd_tampered_data_group_fails_passive_authentication_with_its_name() {
     inserted.pull(TEST_READER);
 }
 
+#[test]
+fn vpcd_slow_card_still_personalizes_and_a_corrupted_answer_fails_cleanly() {
+    let _slot = SlotLock::acquire(TEST_SLOT).unwrap();
+    let p = pki_and_image();
+    let mut keys = SoftwareKeystore::new(keys::development_master());
+    let mut chip = blank_chip(0x33);
+    // 30 ms per APDU (a slow contactless link) and one flipped bit in the 20th answer.
+    chip.faults = Faults {
+        corrupt_at: Some(20),
+        delay: Duration::from_millis(30),
+        ..Faults::default()
+    };
+    let inserted = insert(TEST_SLOT, chip);
+    let err = personalize(&p, &mut keys).unwrap_err();
+    assert!(err.to_string().contains("MAC"), "{err}");
+    let out = personalize(&p, &mut keys).unwrap();
+    assert!(
+        out.chunks_kept > 0,
+        "the retry kept what the first run wrote"
+    );
+    let chip = inserted.pull(TEST_READER);
+    assert_eq!(chip.lifecycle(), LCS_OPERATIONAL);
+}
+
 /// One chip reachable from the test while vpcd serves it, so the next blank card can be put in
 /// place without another insert/remove cycle (each costs pcscd's ~400 ms presence poll).
 #[derive(Clone)]
