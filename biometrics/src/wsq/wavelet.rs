@@ -105,7 +105,6 @@ fn reflect(j: isize, n: usize) -> usize {
 struct Lines {
     line: Vec<f32>,
     ext: Vec<f32>,
-    ext_hi: Vec<f32>,
     out: Vec<f32>,
 }
 
@@ -114,7 +113,6 @@ impl Lines {
         Self {
             line: Vec::new(),
             ext: Vec::new(),
-            ext_hi: Vec::new(),
             out: Vec::new(),
         }
     }
@@ -160,34 +158,34 @@ fn synthesise_line(bank: &FilterBank, s: &mut Lines, inv: bool) {
     let llen = n.div_ceil(2);
     let hlen = n / 2;
     let (lo_off, hi_off) = if inv { (hlen, 0) } else { (0, llen) };
-    // Upsampled, mirrored low band (even positions) and high band (odd positions).
+    // The mirrored signal-domain line: low-band samples sit at even positions, high-band
+    // samples at odd ones (mirroring keeps parity, so the bands never mix).
     s.ext.clear();
-    s.ext_hi.clear();
     for j in -(pad as isize)..(n + pad) as isize {
         let p = reflect(j, n);
-        if p.is_multiple_of(2) {
-            s.ext.push(s.line[lo_off + p / 2]);
-            s.ext_hi.push(0.0);
+        s.ext.push(if p.is_multiple_of(2) {
+            s.line[lo_off + p / 2]
         } else {
-            s.ext.push(0.0);
-            s.ext_hi.push(s.line[hi_off + (p - 1) / 2]);
-        }
+            s.line[hi_off + (p - 1) / 2]
+        });
     }
     let (lc, hc) = (bank.lo.len() / 2, bank.hi.len() / 2);
     s.out.clear();
     for m in 0..n {
         let c = m + pad;
-        let mut acc = 0.0f32;
-        for (i, &h) in bank.hi.iter().enumerate() {
-            // d = i - hc; sample at m - d.
-            let sign = if (i + hc) % 2 == 0 { 1.0 } else { -1.0 };
-            acc += sign * h * s.ext[c + hc - i];
+        // Only taps landing on the right band contribute (the upsampled zeros are skipped):
+        // g0 taps i with m − (i − hc) even, g1 taps with m − (i − lc) odd. The sign (−1)^d of
+        // the synthesis filters is then (−1)^m for every g0 tap and −(−1)^m for every g1 tap.
+        let sign = if m % 2 == 0 { 1.0f32 } else { -1.0 };
+        let mut low = 0.0f32;
+        for i in ((m + hc) % 2..bank.hi.len()).step_by(2) {
+            low += bank.hi[i] * s.ext[c + hc - i];
         }
-        for (i, &l) in bank.lo.iter().enumerate() {
-            let sign = if (i + lc) % 2 == 0 { 1.0 } else { -1.0 };
-            acc += sign * l * s.ext_hi[c + lc - i];
+        let mut high = 0.0f32;
+        for i in ((m + lc + 1) % 2..bank.lo.len()).step_by(2) {
+            high += bank.lo[i] * s.ext[c + lc - i];
         }
-        s.out.push(acc);
+        s.out.push(sign * (low - high));
     }
 }
 
