@@ -13,6 +13,7 @@ pub mod codec;
 pub mod eval;
 pub mod extract;
 pub mod image;
+pub mod quality;
 pub mod template;
 
 pub use image::{FingerImage, ImageError};
