@@ -17,6 +17,7 @@ pub mod iso_image;
 pub mod matcher;
 pub mod nist;
 pub mod synthetic;
+pub mod quality;
 pub mod template;
 pub mod wsq;
 

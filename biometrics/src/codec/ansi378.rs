@@ -28,7 +28,16 @@ pub fn decode(bytes: &[u8]) -> Result<Record, CodecError> {
     }
     let short = r.u16()?;
     let declared = if short == 0 {
-        u64::from(r.u32()?)
+        let long = u64::from(r.u32()?);
+        // The long form is only for records that do not fit the short one.
+        if long <= 0xFFFF {
+            return Err(CodecError::Field {
+                field: "record length (long form for a short record)",
+                offset: 10,
+                value: long,
+            });
+        }
+        long
     } else {
         u64::from(short)
     };
@@ -42,7 +51,15 @@ pub fn decode(bytes: &[u8]) -> Result<Record, CodecError> {
     let equipment = r.u16()?;
     let (width, height, res_x, res_y) = header_image(&mut r)?;
     let count = r.u8()?;
-    let _reserved = r.u8()?;
+    let at = r.offset();
+    let reserved = r.u8()?;
+    if reserved != 0 {
+        return Err(CodecError::Field {
+            field: "reserved byte",
+            offset: at,
+            value: reserved.into(),
+        });
+    }
     let mut views = Vec::with_capacity(usize::from(count));
     for _ in 0..count {
         views.push(view::read(&mut r, AngleUnit::Ansi, width, height)?);

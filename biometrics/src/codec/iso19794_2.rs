@@ -46,7 +46,15 @@ pub fn decode(bytes: &[u8]) -> Result<Record, CodecError> {
     }
     let (width, height, res_x, res_y) = header_image(&mut r)?;
     let count = r.u8()?;
-    let _reserved = r.u8()?;
+    let at = r.offset();
+    let reserved = r.u8()?;
+    if reserved != 0 {
+        return Err(CodecError::Field {
+            field: "reserved byte",
+            offset: at,
+            value: reserved.into(),
+        });
+    }
     let mut views = Vec::with_capacity(usize::from(count));
     for _ in 0..count {
         views.push(view::read(&mut r, AngleUnit::Iso, width, height)?);

@@ -63,21 +63,25 @@ pub fn zhang_suen(binary: &Array2<bool>) -> Array2<bool> {
         px[(y + 1) * pw + x + 1] = u8::from(b);
     }
     let tables = tables();
+    // Only ridge pixels can be deleted: scan the list of those still set instead of the image.
+    let mut alive: Vec<usize> = (0..px.len()).filter(|&i| px[i] == 1).collect();
     let mut doomed = Vec::new();
     loop {
         let mut changed = false;
         for table in tables {
             doomed.clear();
-            for y in 1..=h {
-                for i in y * pw + 1..y * pw + 1 + w {
-                    if px[i] == 1 && table[code(&px, pw, i) as usize] {
-                        doomed.push(i);
-                    }
-                }
-            }
+            doomed.extend(
+                alive
+                    .iter()
+                    .copied()
+                    .filter(|&i| table[code(&px, pw, i) as usize]),
+            );
             changed |= !doomed.is_empty();
             for &i in &doomed {
                 px[i] = 0;
+            }
+            if !doomed.is_empty() {
+                alive.retain(|&i| px[i] == 1);
             }
         }
         if !changed {

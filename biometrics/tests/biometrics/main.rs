@@ -5,3 +5,4 @@
 mod codec;
 mod common;
 mod extract;
+mod quality;
