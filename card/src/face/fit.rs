@@ -229,4 +229,48 @@ mod tests {
             }
         );
     }
+
+    /// Many pseudo-random strings (Latin, diacritics, combining marks, other scripts, long
+    /// words): each either fits with every line inside the box and nothing dropped, or is a
+    /// typed error. Deterministic (fixed seed), so a failure reproduces.
+    #[test]
+    fn random_text_either_fits_whole_or_is_refused() {
+        let m = metrics();
+        let alphabet: Vec<char> = "ABCDEFGHIJKLMNOPQRSTUVWXYZ abcdefghijklmnop ÉÑÜØÅŁĐẶŞİ'’-./,0123456789 \u{301}王🙂\u{5d0}"
+            .chars()
+            .collect();
+        let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for _ in 0..3000 {
+            let len = (next() % 90) as usize + 1;
+            let text: String = (0..len)
+                .map(|_| alphabet[(next() % alphabet.len() as u64) as usize])
+                .collect();
+            let Ok(field) = crate::face::TextField::new(&text) else {
+                continue; // blank: refused before layout
+            };
+            let text = field.upper();
+            match fit("Nama", &text, BOX, &m) {
+                Ok(f) => {
+                    assert!(f.lines.len() <= BOX.max_lines);
+                    assert!(f.size_pt >= BOX.min_size_pt && f.size_pt <= BOX.size_pt);
+                    for line in &f.lines {
+                        assert!(m.width_mm(line, f.size_pt) <= BOX.width_mm + 1e-3, "{line}");
+                    }
+                    assert_eq!(f.lines.join(" "), text, "nothing dropped");
+                }
+                Err(
+                    FaceError::FieldTooLong { .. }
+                    | FaceError::WordTooWide { .. }
+                    | FaceError::UnsupportedCharacter { .. },
+                ) => {}
+                Err(e) => panic!("unexpected {e:?} for {text:?}"),
+            }
+        }
+    }
 }

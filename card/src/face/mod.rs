@@ -101,6 +101,16 @@ pub enum FaceError {
          the birth date {born}"
     )]
     IssuedBeforeBirth { issued: Date, born: Date },
+    #[error(
+        "Tanggal pengambilan {collect} sebelum tanggal perekaman {recorded} / Collection date \
+         {collect} is before the recording date {recorded}"
+    )]
+    CollectBeforeRecording { collect: Date, recorded: Date },
+    #[error(
+        "Nomor registrasi tidak sah (6–40 huruf besar, angka, '-') / Invalid registration \
+         number (6–40 capital letters, digits, '-'): {0}"
+    )]
+    BadRegistrationNo(String),
     #[error("Gambar {what} kosong atau rusak / The {what} image is empty or damaged: {detail}")]
     BadImage { what: &'static str, detail: String },
     #[error("Huruf bawaan tidak dapat dibaca / The built-in font cannot be read: {0}")]

@@ -90,7 +90,7 @@ pub fn write_pdf(page: &Page, title: &str) -> Result<Vec<u8>, FaceError> {
         .filter(Filter::FlateDecode);
 
     for img in &images {
-        write_image(&mut pdf, img, &mut refs);
+        write_image(&mut pdf, img);
     }
     for f in fonts.values() {
         write_font(&mut pdf, f, &mut refs)?;
@@ -141,7 +141,6 @@ struct PdfImage {
     width: u32,
     height: u32,
     rgb: Vec<u8>,
-    alpha: Option<Vec<u8>>,
 }
 
 fn content_stream(
@@ -197,7 +196,6 @@ fn content_stream(
                     width: pixels.width(),
                     height: pixels.height(),
                     rgb: pixels.as_raw().clone(),
-                    alpha: None,
                 };
                 place(&mut c, &img.name, *rect, page_h);
                 images.push(img);
@@ -223,8 +221,7 @@ fn place(c: &mut Content, name: &str, rect: super::page::RectMm, page_h: f32) {
     c.restore_state();
 }
 
-fn write_image(pdf: &mut Pdf, img: &PdfImage, refs: &mut Refs) {
-    let mask_id = img.alpha.as_ref().map(|_| refs.next());
+fn write_image(pdf: &mut Pdf, img: &PdfImage) {
     let data = compress_to_vec_zlib(&img.rgb, IMAGE_LEVEL);
     let mut x = pdf.image_xobject(img.id, &data);
     x.filter(Filter::FlateDecode);
@@ -232,20 +229,7 @@ fn write_image(pdf: &mut Pdf, img: &PdfImage, refs: &mut Refs) {
     x.height(img.height as i32);
     x.color_space().device_rgb();
     x.bits_per_component(8);
-    if let Some(id) = mask_id {
-        x.s_mask(id);
-    }
     x.finish();
-    if let (Some(id), Some(alpha)) = (mask_id, &img.alpha) {
-        let data = compress_to_vec_zlib(alpha, IMAGE_LEVEL);
-        let mut m = pdf.image_xobject(id, &data);
-        m.filter(Filter::FlateDecode);
-        m.width(img.width as i32);
-        m.height(img.height as i32);
-        m.color_space().device_gray();
-        m.bits_per_component(8);
-        m.finish();
-    }
 }
 
 /// A six-letter subset tag derived from the glyph set (PDF 32000-1 §9.6.4), stable across runs.

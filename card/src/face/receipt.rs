@@ -80,9 +80,7 @@ impl RegistrationNo {
         if ok {
             Ok(Self(s.to_owned()))
         } else {
-            Err(FaceError::EmptyField {
-                field: "Nomor Registrasi",
-            })
+            Err(FaceError::BadRegistrationNo(s.chars().take(48).collect()))
         }
     }
     pub fn as_str(&self) -> &str {
@@ -145,9 +143,9 @@ const COLS: Columns = Columns {
 /// Lays out the receipt.
 pub fn layout(r: &Receipt) -> Result<Page, FaceError> {
     if r.collect_from < r.recorded_on {
-        return Err(FaceError::IssuedBeforeBirth {
-            issued: r.collect_from,
-            born: r.recorded_on,
+        return Err(FaceError::CollectBeforeRecording {
+            collect: r.collect_from,
+            recorded: r.recorded_on,
         });
     }
     let mut page = Page::new(A6_MM);
@@ -394,4 +392,51 @@ fn footer(page: &mut Page, y: f32) -> Result<(), FaceError> {
         });
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::face::sample;
+
+    fn text_of(r: &Receipt) -> String {
+        layout(r).unwrap().text_lines().join("\n")
+    }
+
+    #[test]
+    fn receipt_masks_the_nik_unless_asked_and_names_the_complaint_channels() {
+        let mut r = sample::receipt().unwrap();
+        let masked = text_of(&r);
+        assert!(masked.contains("************0003") && !masked.contains("3273015708900003"));
+        assert!(masked.contains("LAPOR!") && masked.contains("Sekretariat Pengaduan"));
+        assert!(masked.contains("REG-3273-20261126-000123"));
+        r.nik_display = NikDisplay::Full;
+        assert!(text_of(&r).contains("3273015708900003"));
+    }
+
+    #[test]
+    fn qr_code_is_drawn_as_dark_modules() {
+        let page = layout(&sample::receipt().unwrap()).unwrap();
+        let black_fills = page
+            .marks
+            .iter()
+            .filter(|m| matches!(m, Mark::Fill { color, rect } if *color == BLACK && rect.h < 1.5))
+            .count();
+        // A version-2+ QR code has well over 100 runs of dark modules.
+        assert!(black_fills > 100, "{black_fills}");
+    }
+
+    #[test]
+    fn bad_receipts_are_refused_with_reasons() {
+        assert!(matches!(
+            RegistrationNo::parse("reg 1"),
+            Err(FaceError::BadRegistrationNo(_))
+        ));
+        let mut r = sample::receipt().unwrap();
+        r.collect_from = Date::new(2026, 11, 25).unwrap();
+        assert!(matches!(
+            layout(&r),
+            Err(FaceError::CollectBeforeRecording { .. })
+        ));
+    }
 }

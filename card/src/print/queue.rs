@@ -79,6 +79,8 @@ pub enum QueueError {
         state: &'static str,
         action: &'static str,
     },
+    #[error("Printer: {0}")]
+    Printer(#[from] PrinterError),
     #[error("Data antrean rusak / Corrupt queue row: {0}")]
     Corrupt(String),
 }
@@ -252,7 +254,7 @@ impl PrintQueue {
             && printer.job(id).ok().flatten().is_some()
         {
             self.note_error(seq, &e.to_string())?;
-            return Ok(());
+            return Err(QueueError::Printer(e));
         }
         self.set_state(seq, "canceled", row.ipp_id, row.last_error.as_deref())?;
         Ok(())
