@@ -9,9 +9,11 @@ pub mod camera;
 pub mod cancel;
 pub mod face;
 pub mod fingerprint;
+pub mod gates;
 pub mod imaging;
 pub mod message;
 pub mod pipeline;
+pub mod signature;
 pub mod transport;
 pub mod usb;
 

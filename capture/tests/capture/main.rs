@@ -4,4 +4,6 @@
 
 mod face;
 mod fingerprint;
+mod gates;
 mod pipeline;
+mod signature;
