@@ -17,4 +17,6 @@ pub mod signature;
 pub mod transport;
 pub mod usb;
 
-pub use usb::{DeviceKind, UsbDevice, UsbScan, scan};
+pub use usb::{
+    DeviceKind, DeviceMode, DeviceRegistry, DeviceStatus, HotplugEvent, UsbDevice, UsbScan, scan,
+};

@@ -5,5 +5,6 @@
 mod face;
 mod fingerprint;
 mod gates;
+mod hotplug;
 mod pipeline;
 mod signature;
