@@ -9,10 +9,14 @@ pub mod camera;
 pub mod cancel;
 pub mod face;
 pub mod fingerprint;
+pub mod gates;
 pub mod imaging;
 pub mod message;
 pub mod pipeline;
+pub mod signature;
 pub mod transport;
 pub mod usb;
 
-pub use usb::{DeviceKind, UsbDevice, UsbScan, scan};
+pub use usb::{
+    DeviceKind, DeviceMode, DeviceRegistry, DeviceStatus, HotplugEvent, UsbDevice, UsbScan, scan,
+};

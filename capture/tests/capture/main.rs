@@ -4,4 +4,7 @@
 
 mod face;
 mod fingerprint;
+mod gates;
+mod hotplug;
 mod pipeline;
+mod signature;

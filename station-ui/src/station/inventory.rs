@@ -74,7 +74,7 @@ impl Inventory {
                     lang.pick("perangkat", "devices")
                 ));
                 for d in devs {
-                    let what = d.known.map_or_else(
+                    let what = d.driver.map_or_else(
                         || lang.pick("tidak dikenal", "unknown").to_owned(),
                         |(_, name)| name.to_owned(),
                     );
