@@ -11,6 +11,7 @@
 
 pub mod eval;
 pub mod image;
+pub mod index;
 pub mod matcher;
 pub mod synthetic;
 pub mod template;
