@@ -9,7 +9,9 @@
 //! - extraction, quality, ISO/ANSI template codecs, matching, the 1:N index, WSQ and
 //!   ANSI/NIST-ITL live in their own modules as they are built (see docs/ARCHITECTURE.md).
 
+pub mod codec;
 pub mod eval;
+pub mod extract;
 pub mod image;
 pub mod index;
 pub mod matcher;

@@ -1,0 +1,57 @@
+//! Minutiae extraction per image, single-threaded, on the two shared FVC2002 B sets (DB1 at
+//! 500 ppi; DB2 at 569 ppi, so its figure includes resampling). Compare with mindtct via
+//! `benches/peers/mindtct.py`, run side by side.
+
+use biometrics::extract::extract;
+use biometrics::{FingerImage, FingerPosition};
+use criterion::{Criterion, criterion_group, criterion_main};
+use std::hint::black_box;
+use std::path::{Path, PathBuf};
+
+fn data_dir() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("REKAM_DATA") {
+        return Some(PathBuf::from(dir));
+    }
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .map(|a| a.join("shared/data"))
+        .find(|p| p.is_dir())
+}
+
+fn load_set(set: &str, ppi: u16) -> Vec<FingerImage> {
+    let Some(dir) = data_dir().map(|d| d.join("fingerprints").join(set)) else {
+        return Vec::new();
+    };
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
+    paths.sort();
+    paths
+        .iter()
+        .filter_map(|p| image::open(p).ok())
+        .map(|i| i.to_luma8())
+        .filter_map(|g| FingerImage::new(g.width(), g.height(), ppi, g.into_raw()).ok())
+        .collect()
+}
+
+fn bench_extract(c: &mut Criterion) {
+    for (set, ppi) in [("fvc2002-db1b", 500), ("fvc2002-db2b", 569)] {
+        let images = load_set(set, ppi);
+        if images.is_empty() {
+            eprintln!("{set}: no images found (set REKAM_DATA)");
+            continue;
+        }
+        let mut i = 0;
+        c.bench_function(&format!("extract per image {set}"), |b| {
+            b.iter(|| {
+                // Cycle through the whole set so the figure is a set-wide average.
+                let img = &images[i % images.len()];
+                i += 1;
+                black_box(extract(black_box(img), FingerPosition::Unknown).ok())
+            })
+        });
+    }
+}
+
+criterion_group!(benches, bench_extract);
+criterion_main!(benches);

@@ -1,0 +1,51 @@
+//! Loading the shared test images.
+
+use biometrics::FingerImage;
+use std::path::{Path, PathBuf};
+
+/// The shared data folder: `$REKAM_DATA`, else the nearest `shared/data` above this crate
+/// (`../shared/data` from the repository root, wherever the checkout lives).
+pub fn data_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("REKAM_DATA") {
+        return PathBuf::from(dir);
+    }
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .map(|a| a.join("shared/data"))
+        .find(|p| p.is_dir())
+        .expect("shared/data not found; set REKAM_DATA")
+}
+
+/// Loads an FVC2002 image; DB2 is 569 ppi, the others 500.
+pub fn fvc(set: &str, name: &str) -> FingerImage {
+    let path = data_dir()
+        .join("fingerprints")
+        .join(set)
+        .join(format!("{name}.tif"));
+    let ppi = if set.contains("db2") { 569 } else { 500 };
+    load(&path, ppi)
+}
+
+pub fn load(path: &Path, ppi: u16) -> FingerImage {
+    let grey = image::open(path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .to_luma8();
+    FingerImage::new(grey.width(), grey.height(), ppi, grey.into_raw()).unwrap()
+}
+
+/// All images of one FVC set, sorted by name.
+pub fn fvc_all(set: &str) -> Vec<(String, FingerImage)> {
+    let dir = data_dir().join("fingerprints").join(set);
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".tif"))
+        .map(|n| n.trim_end_matches(".tif").to_owned())
+        .collect();
+    names.sort();
+    names
+        .into_iter()
+        .map(|n| (n.clone(), fvc(set, &n)))
+        .collect()
+}

@@ -1,0 +1,7 @@
+//! Integration tests of the biometrics core on real images (FVC2002, NIST NFIQ 2 examples) and
+//! on synthetic patterns with known answers.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod codec;
+mod common;
+mod extract;
