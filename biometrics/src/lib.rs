@@ -14,6 +14,7 @@ pub mod eval;
 pub mod extract;
 pub mod image;
 pub mod iso_image;
+pub mod index;
 pub mod matcher;
 pub mod nist;
 pub mod synthetic;
