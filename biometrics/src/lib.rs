@@ -13,12 +13,12 @@ pub mod codec;
 pub mod eval;
 pub mod extract;
 pub mod image;
-pub mod iso_image;
 pub mod index;
+pub mod iso_image;
 pub mod matcher;
 pub mod nist;
-pub mod synthetic;
 pub mod quality;
+pub mod synthetic;
 pub mod template;
 pub mod wsq;
 
