@@ -83,10 +83,7 @@ pub fn decode(bytes: &[u8]) -> Result<Record, CodecError> {
 
 pub fn encode(record: &Record) -> Result<Vec<u8>, CodecError> {
     let views_len: usize = record.views.iter().map(view::encoded_len).sum();
-    let count = u8::try_from(record.views.len()).map_err(|_| CodecError::TooMany {
-        what: "finger views",
-        count: record.views.len(),
-    })?;
+    let count = view::view_count(record)?;
     if record.width == 0 || record.height == 0 || record.res_x < 99 || record.res_y < 99 {
         return Err(CodecError::Unencodable {
             field: "image size or resolution",
@@ -106,14 +103,7 @@ pub fn encode(record: &Record) -> Result<Vec<u8>, CodecError> {
     }
     out.extend_from_slice(&record.product_id.to_be_bytes());
     out.extend_from_slice(&record.equipment.to_be_bytes());
-    for v in [record.width, record.height, record.res_x, record.res_y] {
-        out.extend_from_slice(&v.to_be_bytes());
-    }
-    out.push(count);
-    out.push(0);
-    for v in &record.views {
-        view::write(&mut out, v, AngleUnit::Ansi, record.width, record.height)?;
-    }
+    view::write_image_and_views(&mut out, record, count, AngleUnit::Ansi)?;
     Ok(out)
 }
 

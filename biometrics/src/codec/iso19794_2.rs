@@ -101,10 +101,7 @@ pub(crate) fn header_image(r: &mut Reader<'_>) -> Result<(u16, u16, u16, u16), C
 pub fn encode(record: &Record) -> Result<Vec<u8>, CodecError> {
     let views_len: usize = record.views.iter().map(view::encoded_len).sum();
     let total = HEADER_LEN + views_len;
-    let count = u8::try_from(record.views.len()).map_err(|_| CodecError::TooMany {
-        what: "finger views",
-        count: record.views.len(),
-    })?;
+    let count = view::view_count(record)?;
     if record.width == 0 || record.height == 0 {
         return Err(CodecError::Unencodable {
             field: "image size",
@@ -128,14 +125,7 @@ pub fn encode(record: &Record) -> Result<Vec<u8>, CodecError> {
     out.extend_from_slice(VERSION);
     out.extend_from_slice(&(total as u32).to_be_bytes());
     out.extend_from_slice(&record.equipment.to_be_bytes());
-    for v in [record.width, record.height, record.res_x, record.res_y] {
-        out.extend_from_slice(&v.to_be_bytes());
-    }
-    out.push(count);
-    out.push(0);
-    for v in &record.views {
-        view::write(&mut out, v, AngleUnit::Iso, record.width, record.height)?;
-    }
+    view::write_image_and_views(&mut out, record, count, AngleUnit::Iso)?;
     Ok(out)
 }
 

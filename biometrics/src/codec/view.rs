@@ -2,7 +2,7 @@
 //! angle unit: position, view/impression, quality, minutiae (6 bytes each), extended data.
 
 use super::reader::Reader;
-use super::{AngleUnit, CodecError, FingerView, Impression, RecordKind, RecordMinutia};
+use super::{AngleUnit, CodecError, FingerView, Impression, Record, RecordKind, RecordMinutia};
 use crate::template::FingerPosition;
 
 fn field(field: &'static str, offset: usize, value: impl Into<u64>) -> CodecError {
@@ -78,6 +78,33 @@ pub(crate) fn read(
 
 pub(crate) fn encoded_len(v: &FingerView) -> usize {
     4 + 6 * v.minutiae.len() + 2 + v.extended.len()
+}
+
+/// The number of finger views, as the one-byte count both record headers carry.
+pub(crate) fn view_count(record: &Record) -> Result<u8, CodecError> {
+    u8::try_from(record.views.len()).map_err(|_| CodecError::TooMany {
+        what: "finger views",
+        count: record.views.len(),
+    })
+}
+
+/// The part ISO/IEC 19794-2 and ANSI 378 records share after their length and equipment
+/// fields: image size and resolution, view count, reserved byte, then every view.
+pub(crate) fn write_image_and_views(
+    out: &mut Vec<u8>,
+    record: &Record,
+    count: u8,
+    unit: AngleUnit,
+) -> Result<(), CodecError> {
+    for v in [record.width, record.height, record.res_x, record.res_y] {
+        out.extend_from_slice(&v.to_be_bytes());
+    }
+    out.push(count);
+    out.push(0);
+    for v in &record.views {
+        write(out, v, unit, record.width, record.height)?;
+    }
+    Ok(())
 }
 
 pub(crate) fn write(
