@@ -156,13 +156,8 @@ impl TransactionInfo {
 // ---------------------------------------------------------------------------------------------
 // Type-2, Dukcapil field set
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Sex {
-    /// Laki-laki.
-    Male,
-    /// Perempuan.
-    Female,
-}
+/// Field 2.024 holds SIAK's one-letter code (`L` / `P`).
+pub use identity::Sex;
 
 /// Address as on the KTP-el: street, RT, RW, kelurahan/desa, kecamatan, kabupaten/kota,
 /// provinsi (field 2.030, one subfield of seven items).
@@ -249,13 +244,7 @@ impl Applicant {
             .with(18, Value::text(&self.name))
             .with(20, Value::text(&self.place_of_birth))
             .with(22, Value::text(&self.date_of_birth))
-            .with(
-                24,
-                Value::text(match self.sex {
-                    Sex::Male => "L",
-                    Sex::Female => "P",
-                }),
-            )
+            .with(24, Value::text(self.sex.code()))
             .with(
                 30,
                 items(&[
@@ -300,11 +289,8 @@ impl Applicant {
         }
         let date_of_birth = text(r, 22)?;
         check_date(2, 22, &date_of_birth)?;
-        let sex = match text(r, 24)?.as_str() {
-            "L" => Sex::Male,
-            "P" => Sex::Female,
-            _ => return Err(invalid(2, 24, "sex is not L or P")),
-        };
+        let sex =
+            Sex::from_code(&text(r, 24)?).ok_or_else(|| invalid(2, 24, "sex is not L or P"))?;
         let address = match field(r, 30)?.subfields() {
             [sf] if sf.len() == 7 => Address {
                 street: sf[0].clone(),

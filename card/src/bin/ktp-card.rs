@@ -219,7 +219,7 @@ fn read(args: &[String], reader_name: &str) -> Result<()> {
         .find(|f| f.name == "DG1")
         .and_then(|f| dg::decode_dg1(&f.bytes).ok())
     {
-        println!("NIK {} — {}", dg::mask_nik(&dg1.nik), dg1.kab_kota);
+        println!("NIK {} — {}", identity::mask(&dg1.nik), dg1.kab_kota);
     }
     if matches!(
         state,

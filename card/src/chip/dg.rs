@@ -20,7 +20,10 @@ pub const MAX_CARD_MINUTIAE: usize = 60;
 
 #[derive(Debug, Error)]
 pub enum DgError {
-    #[error("NIK harus 16 digit / NIK must be 16 digits")]
+    #[error(
+        "NIK tidak sah (16 angka, tanggal lahir yang mungkin, nomor urut bukan 0000) / Invalid \
+         NIK (16 digits, a possible birth date, serial not 0000)"
+    )]
     BadNik,
     #[error("kolom {0} kosong / field {0} is empty")]
     EmptyField(&'static str),
@@ -63,16 +66,10 @@ pub struct Biodata {
     pub valid_until: String,
 }
 
-/// A NIK never appears whole in logs or panics: all but the last 4 digits are masked.
-pub fn mask_nik(nik: &str) -> String {
-    let keep = nik.len().saturating_sub(4);
-    format!("{}{}", "*".repeat(keep), nik.get(keep..).unwrap_or(""))
-}
-
 impl std::fmt::Debug for Biodata {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Biodata")
-            .field("nik", &mask_nik(&self.nik))
+            .field("nik", &identity::mask(&self.nik))
             .finish_non_exhaustive()
     }
 }
@@ -101,7 +98,7 @@ const FIELDS: [Field; 17] = [
 
 impl Biodata {
     pub fn validate(&self) -> Result<(), DgError> {
-        if self.nik.len() != 16 || !self.nik.bytes().all(|b| b.is_ascii_digit()) {
+        if identity::Nik::parse(&self.nik).is_err() {
             return Err(DgError::BadNik);
         }
         let mut copy = self.clone();

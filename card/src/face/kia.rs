@@ -64,7 +64,7 @@ pub enum KiaVariant {
 
 impl KiaCard {
     pub fn age_at_issue(&self) -> u32 {
-        self.birth_date.age_on(self.issued_on)
+        u32::from(self.birth_date.age_on(self.issued_on))
     }
 
     /// The last day the card is valid: the 17th birthday.

@@ -31,7 +31,7 @@ pub mod sample;
 use thiserror::Error;
 
 pub use model::{
-    BloodType, Citizenship, Date, MaritalStatus, Nik, Religion, Sex, TextField, TextFieldError,
+    BloodType, Citizenship, Date, IdentityError, MaritalStatus, Nik, Religion, Sex, TextField,
 };
 pub use page::{Mark, Page};
 

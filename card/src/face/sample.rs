@@ -101,7 +101,7 @@ pub fn ktp() -> Result<KtpCard, FaceError> {
         name: tf("Siti Nur'aini Rahmawati")?,
         birth_place: tf("Bandung")?,
         birth_date: date(1990, 8, 17)?,
-        sex: Sex::Perempuan,
+        sex: Sex::Female,
         blood: BloodType::O,
         address: tf("Jl. Cihampelas Gg. Sukaasih II No. 12B")?,
         rt: 3,
@@ -131,7 +131,7 @@ pub fn kia() -> Result<KiaCard, FaceError> {
         name: tf("Raffa Andrés Pradipta")?,
         birth_place: tf("Sleman")?,
         birth_date: date(2016, 3, 5)?,
-        sex: Sex::LakiLaki,
+        sex: Sex::Male,
         family_card_no: tf("3404011203150007")?,
         head_of_family: tf("Bambang Pradipta")?,
         birth_certificate_no: tf("3404-LT-12032016-0042")?,
@@ -153,7 +153,7 @@ pub fn kia_under_five() -> Result<KiaCard, FaceError> {
     let mut card = kia()?;
     card.nik = nik("3404016001230001")?;
     card.name = tf("Ayu Kinanti Putri")?;
-    card.sex = Sex::Perempuan;
+    card.sex = Sex::Female;
     card.birth_date = date(2023, 1, 20)?;
     card.birth_certificate_no = tf("3404-LT-25012023-0007")?;
     card.photo = None;
