@@ -320,16 +320,7 @@ impl<'a> Personalizer<'a> {
                 0x6A82 => Step::CreateEf(i),
                 _ => {
                     let fcp = ok(resp, "SELECT file")?;
-                    let size = Tlv::parse(&fcp)
-                        .ok()
-                        .and_then(|t| {
-                            t.find(0x80).map(|s| {
-                                s.bytes()
-                                    .iter()
-                                    .fold(0usize, |a, b| (a << 8) | usize::from(*b))
-                            })
-                        })
-                        .ok_or(PersoError::Malformed("FCP without file size"))?;
+                    let size = fcp_file_size(&fcp)?;
                     if size == self.file(i).bytes.len() {
                         Step::Compare(i, 0)
                     } else {
@@ -451,6 +442,20 @@ impl<'a> Personalizer<'a> {
     }
 }
 
+/// The file size (tag 80) in a SELECT's FCP template.
+fn fcp_file_size(fcp: &[u8]) -> Result<usize, PersoError> {
+    Tlv::parse(fcp)
+        .ok()
+        .and_then(|t| {
+            t.find(0x80).map(|s| {
+                s.bytes()
+                    .iter()
+                    .fold(0usize, |a, b| (a << 8) | usize::from(*b))
+            })
+        })
+        .ok_or(PersoError::Malformed("FCP without file size"))
+}
+
 fn read(offset: usize, n: usize) -> Command {
     let [p1, p2] = (offset as u16).to_be_bytes();
     Command::new(0x00, INS_READ_BINARY, p1, p2).with_le(n as u32)
@@ -545,16 +550,7 @@ pub fn inspect(
         if r.sw == 0x6A82 {
             continue;
         }
-        let size = Tlv::parse(&r.data)
-            .ok()
-            .and_then(|t| {
-                t.find(0x80).map(|s| {
-                    s.bytes()
-                        .iter()
-                        .fold(0usize, |a, b| (a << 8) | usize::from(*b))
-                })
-            })
-            .ok_or(PersoError::Malformed("FCP without file size"))?;
+        let size = fcp_file_size(&r.data)?;
         let mut bytes = Vec::with_capacity(size);
         while bytes.len() < size {
             let n = (size - bytes.len()).min(240);

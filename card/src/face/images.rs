@@ -19,23 +19,22 @@ pub fn contain(src: (u32, u32), bw: u32, bh: u32) -> (u32, u32) {
     (w, h)
 }
 
-fn resize_rgb(src: &RgbImage, w: u32, h: u32) -> Result<RgbImage, FaceError> {
-    let mut dst = RgbImage::new(w, h);
+/// Lanczos3 resize of a photo (RGB) or a signature coverage map (grey) to `w`×`h`.
+fn resize<P: image::Pixel>(
+    src: &image::ImageBuffer<P, Vec<P::Subpixel>>,
+    w: u32,
+    h: u32,
+    what: &'static str,
+) -> Result<image::ImageBuffer<P, Vec<P::Subpixel>>, FaceError>
+where
+    image::ImageBuffer<P, Vec<P::Subpixel>>:
+        fast_image_resize::IntoImageView + fast_image_resize::IntoImageViewMut,
+{
+    let mut dst = image::ImageBuffer::new(w, h);
     Resizer::new()
         .resize(src, &mut dst, &lanczos())
         .map_err(|e| FaceError::BadImage {
-            what: "foto/photo",
-            detail: e.to_string(),
-        })?;
-    Ok(dst)
-}
-
-fn resize_gray(src: &GrayImage, w: u32, h: u32) -> Result<GrayImage, FaceError> {
-    let mut dst = GrayImage::new(w, h);
-    Resizer::new()
-        .resize(src, &mut dst, &lanczos())
-        .map_err(|e| FaceError::BadImage {
-            what: "tanda tangan/signature",
+            what,
             detail: e.to_string(),
         })?;
     Ok(dst)
@@ -64,7 +63,7 @@ pub fn place_photo(
     check_nonempty("foto/photo", photo.width(), photo.height())?;
     let (bw, bh) = (mm_to_px(rect.w, DPI), mm_to_px(rect.h, DPI));
     let (w, h) = contain(photo.dimensions(), bw, bh);
-    let scaled = resize_rgb(photo, w, h)?;
+    let scaled = resize(photo, w, h, "foto/photo")?;
     let mut out = RgbImage::from_pixel(bw, bh, Rgb(background));
     image::imageops::replace(
         &mut out,
@@ -87,7 +86,7 @@ pub fn place_signature(scan: &GrayImage, rect: RectMm) -> Result<GrayImage, Face
     });
     let (bw, bh) = (mm_to_px(rect.w, DPI), mm_to_px(rect.h, DPI));
     let (w, h) = contain(coverage.dimensions(), bw, bh);
-    let scaled = resize_gray(&coverage, w, h)?;
+    let scaled = resize(&coverage, w, h, "tanda tangan/signature")?;
     let mut out = GrayImage::new(bw, bh);
     image::imageops::replace(
         &mut out,

@@ -102,13 +102,25 @@ impl CupsPrinter {
         &self,
         req: impl Into<IppRequestResponse>,
     ) -> Result<IppRequestResponse, PrinterError> {
+        self.send_found(req)?
+            .ok_or_else(|| refusal(StatusCode::ClientErrorNotFound))
+    }
+
+    /// Sends `req`; `None` when CUPS answers "not found" (a job or queue it no longer knows),
+    /// an error for any other refusal.
+    fn send_found(
+        &self,
+        req: impl Into<IppRequestResponse>,
+    ) -> Result<Option<IppRequestResponse>, PrinterError> {
         let resp = self.send(req)?;
         let status = resp.header().status_code();
-        if status.is_success() {
-            Ok(resp)
-        } else {
-            Err(refusal(status))
+        if status == StatusCode::ClientErrorNotFound {
+            return Ok(None);
         }
+        if !status.is_success() {
+            return Err(refusal(status));
+        }
+        Ok(Some(resp))
     }
 
     /// Print-Job: sends `document` as job `job_name` on `media`; returns the IPP job id.
@@ -150,14 +162,9 @@ impl CupsPrinter {
         let op = IppOperationBuilder::get_job_attributes(uri, id)
             .build()
             .map_err(|e| PrinterError::Refused(e.to_string()))?;
-        let resp = self.send(op)?;
-        let status = resp.header().status_code();
-        if status == StatusCode::ClientErrorNotFound {
+        let Some(resp) = self.send_found(op)? else {
             return Ok(None);
-        }
-        if !status.is_success() {
-            return Err(refusal(status));
-        }
+        };
         Ok(job_group(&resp).next().and_then(|g| job_info(g, Some(id))))
     }
 
@@ -185,14 +192,9 @@ impl CupsPrinter {
             ops,
             attr("requested-attributes", Ok(IppValue::Array(wanted)))?,
         );
-        let resp = self.send(req)?;
-        let status = resp.header().status_code();
-        if status == StatusCode::ClientErrorNotFound {
+        let Some(resp) = self.send_found(req)? else {
             return Ok(Vec::new());
-        }
-        if !status.is_success() {
-            return Err(refusal(status));
-        }
+        };
         Ok(job_group(&resp)
             .filter_map(|g| job_info(g, None))
             .filter(|j| j.name == name)
@@ -222,14 +224,9 @@ impl CupsPrinter {
             ])
             .build()
             .map_err(|e| PrinterError::Refused(e.to_string()))?;
-        let resp = self.send(op)?;
-        let status = resp.header().status_code();
-        if status == StatusCode::ClientErrorNotFound {
+        let Some(resp) = self.send_found(op)? else {
             return Ok(None);
-        }
-        if !status.is_success() {
-            return Err(refusal(status));
-        }
+        };
         let Some(g) = resp
             .attributes()
             .groups_of(DelimiterTag::PrinterAttributes)
