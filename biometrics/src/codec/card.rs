@@ -123,6 +123,14 @@ pub fn decode(bytes: &[u8], ppi: u16, format: CardFormat) -> Result<Vec<Minutia>
             value: ppi.into(),
         });
     }
+    // The same limit as the encoder: a card's minutiae count is one byte.
+    let count = bytes.len() / size;
+    if count > 255 {
+        return Err(CodecError::TooMany {
+            what: "minutiae",
+            count,
+        });
+    }
     let px_per_unit = f32::from(ppi) / 25.4 / format.units_per_mm();
     bytes
         .chunks_exact(size)
@@ -227,5 +235,24 @@ mod tests {
             Err(CodecError::OtherMinutiaType)
         );
         assert!(decode(&[1, 2, 0x40], 100, CardFormat::Compact).is_err());
+    }
+
+    /// Regression (cargo-fuzz `card`, 2026-11-27): 261 compact minutiae decoded, but the encoder
+    /// refuses more than 255, so what we read could not be written back.
+    #[test]
+    fn more_minutiae_than_a_card_can_count_are_refused_on_decode_too() {
+        let bytes: Vec<u8> = std::iter::repeat_n([0x53, 0x5D, 0x40], 261)
+            .flatten()
+            .collect();
+        assert_eq!(
+            decode(&bytes, 500, CardFormat::Compact),
+            Err(CodecError::TooMany {
+                what: "minutiae",
+                count: 261
+            })
+        );
+        let max = &bytes[..255 * 3];
+        let minutiae = decode(max, 500, CardFormat::Compact).unwrap();
+        assert_eq!(encode(&minutiae, 500, CardFormat::Compact).unwrap(), max);
     }
 }
