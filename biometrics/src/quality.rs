@@ -7,8 +7,8 @@
 //! RVU (ridge–valley uniformity), OF (orientation flow), minutiae count and the count in a
 //! 200×200 rectangle around the minutiae's centre of mass (minutiae from our own extractor, not
 //! FingerJetFX). `tests/biometrics/quality.rs` compares them with NIST's values on NIST's example
-//! images. The score mapping is ours (NIST's random forest
-//! is not public here): a weighted blend calibrated so clear prints score high.
+//! images. The score mapping is ours, not NFIQ 2's random forest: a blend of three measures fitted
+//! to predict genuine comparison failures (see [`score`] and [`bands`]).
 
 use crate::extract::{BLOCK, ExtractError, ExtractTrace, extract_traced};
 use crate::image::FingerImage;
@@ -168,7 +168,7 @@ fn measures_of(trace: &ExtractTrace) -> Measures {
         .max(0.0)
         .sqrt() as f32;
 
-    let nist = nfiq2::measures(w, h, px);
+    let nist = nfiq2::measures(img);
     let minutiae = &trace.template.minutiae;
     let minutiae_centre = centre_count(minutiae);
     Measures {

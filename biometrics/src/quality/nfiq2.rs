@@ -19,6 +19,7 @@
 //! least-squares line, as in NIST's `getRidgeValleyStructure`.
 
 use super::Stat;
+use crate::image::FingerImage;
 use std::f64::consts::PI;
 
 /// A grey image in NFIQ 2's working form (8-bit, row-major, 500 ppi).
@@ -55,9 +56,11 @@ pub struct Nfiq2Measures {
     pub of: Stat,
 }
 
-/// The measures of a 500 ppi grey image (`width`×`height`, row-major).
-pub fn measures(width: usize, height: usize, pixels: &[u8]) -> Nfiq2Measures {
-    let img = crop_white_frame(width, height, pixels);
+/// The measures of a grey image, taken as 500 ppi (resample other resolutions first, as
+/// NIST's code refuses them).
+pub fn measures(image: &FingerImage) -> Nfiq2Measures {
+    let (width, height) = (image.width() as usize, image.height() as usize);
+    let img = crop_white_frame(width, height, image.pixels());
     let (mu, mmb) = contrast(&img);
     Nfiq2Measures {
         cropped: (img.w, img.h),
@@ -480,6 +483,10 @@ fn orientation_flow(img: &Gray) -> Vec<f64> {
 mod tests {
     use super::*;
 
+    fn img(w: usize, h: usize, px: Vec<u8>) -> FingerImage {
+        FingerImage::new(w as u32, h as u32, 500, px).unwrap()
+    }
+
     fn stripes(w: usize, h: usize, period: f64, angle: f64) -> Vec<u8> {
         let (s, c) = angle.sin_cos();
         (0..w * h)
@@ -509,7 +516,7 @@ mod tests {
         // Period 9 px (ridge and valley ≈ 4.5 px each, inside NIST's width limits), tilted.
         let (w, h) = (320, 320);
         let px = stripes(w, h, 9.0, 0.6);
-        let m = measures(w, h, &px);
+        let m = measures(&img(w, h, px));
         assert!(m.ocl.mean > 0.95, "OCL {:?}", m.ocl);
         assert!(m.lcs.mean > 0.8, "LCS {:?}", m.lcs);
         assert!(m.fda.mean > 0.3, "FDA {:?}", m.fda);
@@ -528,8 +535,8 @@ mod tests {
                 (state >> 24) as u8
             })
             .collect();
-        let m = measures(w, h, &px);
-        let clean = measures(w, h, &stripes(w, h, 9.0, 0.6));
+        let m = measures(&img(w, h, px));
+        let clean = measures(&img(w, h, stripes(w, h, 9.0, 0.6)));
         assert!(m.ocl.mean < 0.3, "OCL {:?}", m.ocl);
         assert!(m.lcs.mean < clean.lcs.mean - 0.3, "LCS {:?}", m.lcs);
         assert!(
