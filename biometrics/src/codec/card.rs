@@ -6,7 +6,12 @@
 //! - compact size, 3 bytes per minutia: x and y in 0.1 mm (8 bits each), type (2 bits) + angle
 //!   (6 bits, 360/64° units).
 //!
-//! Minutiae keep the template's order; conversions between pixels and millimetres round to the
+//! The type codes are the record's (01 ending, 10 bifurcation; 00 "other" is refused because a
+//! [`Minutia`] cannot hold it, 11 is reserved). The compact layout agrees with an independent
+//! match-on-card converter (SEP7US, `toISOCC`: x and y as `round(mm / 0.1)`, then type bits |
+//! angle in 360/64° steps; it truncates the angle where we round). A card application may require
+//! the minutiae sorted (its biometric information template says how); sorting is the caller's
+//! choice, so minutiae keep the template's order; conversions between pixels and millimetres round to the
 //! nearest unit, so a round trip moves a minutia by at most half a unit (0.05 mm compact, about a
 //! quarter pixel at 500 ppi).
 
@@ -118,6 +123,14 @@ pub fn decode(bytes: &[u8], ppi: u16, format: CardFormat) -> Result<Vec<Minutia>
             value: ppi.into(),
         });
     }
+    // The same limit as the encoder: a card's minutiae count is one byte.
+    let count = bytes.len() / size;
+    if count > 255 {
+        return Err(CodecError::TooMany {
+            what: "minutiae",
+            count,
+        });
+    }
     let px_per_unit = f32::from(ppi) / 25.4 / format.units_per_mm();
     bytes
         .chunks_exact(size)
@@ -160,4 +173,86 @@ pub fn decode(bytes: &[u8], ppi: u16, format: CardFormat) -> Result<Vec<Minutia>
             Ok(Minutia::new(to_px(x), to_px(y), angle, kind, 0))
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::f32::consts::FRAC_PI_2;
+
+    /// One ending at (100, 200) px at 500 ppi = (5.08, 10.16) mm, pointing at 90°, and one
+    /// bifurcation at the origin pointing at 0°, laid out byte by byte as clause 8 lays them.
+    fn two() -> Vec<Minutia> {
+        vec![
+            Minutia::new(100, 200, FRAC_PI_2, MinutiaKind::Ending, 50),
+            Minutia::new(0, 0, 0.0, MinutiaKind::Bifurcation, 50),
+        ]
+    }
+
+    #[test]
+    fn compact_layout_is_x_y_then_type_and_angle_in_64ths() {
+        let bytes = encode(&two(), 500, CardFormat::Compact).unwrap();
+        // 5.08 mm → 51 × 0.1 mm; 10.16 mm → 102; 90° → 16/64; type 01 in the top bits.
+        assert_eq!(bytes, [51, 102, 0b01 << 6 | 16, 0, 0, 0b10 << 6]);
+    }
+
+    #[test]
+    fn normal_layout_is_type_and_x_then_y_then_angle_in_256ths() {
+        let bytes = encode(&two(), 500, CardFormat::Normal).unwrap();
+        // 5.08 mm → 508 × 0.01 mm = 0x01FC; 10.16 mm → 1016 = 0x03F8; 90° → 64/256.
+        assert_eq!(
+            bytes,
+            [0x41, 0xFC, 0x03, 0xF8, 64, 0x80, 0x00, 0x00, 0x00, 0x00]
+        );
+    }
+
+    #[test]
+    fn malformed_card_bytes_give_the_offending_field() {
+        // Type 11 is reserved.
+        assert!(matches!(
+            decode(&[0, 0, 0xC0], 500, CardFormat::Compact),
+            Err(CodecError::Field {
+                field: "minutia type",
+                offset: 0,
+                value: 3
+            })
+        ));
+        // Normal format: the 2 bits above y are reserved and must be 0.
+        assert!(matches!(
+            decode(&[0x40, 0, 0x40, 0, 0], 500, CardFormat::Normal),
+            Err(CodecError::Field {
+                field: "minutia reserved bits",
+                offset: 2,
+                value: 1
+            })
+        ));
+        assert_eq!(
+            decode(&[0x40, 0, 0, 0], 500, CardFormat::Normal),
+            Err(CodecError::Truncated { offset: 0 })
+        );
+        assert_eq!(
+            decode(&[0x00, 0, 0], 500, CardFormat::Compact),
+            Err(CodecError::OtherMinutiaType)
+        );
+        assert!(decode(&[1, 2, 0x40], 100, CardFormat::Compact).is_err());
+    }
+
+    /// Regression (cargo-fuzz `card`, 2026-11-27): 261 compact minutiae decoded, but the encoder
+    /// refuses more than 255, so what we read could not be written back.
+    #[test]
+    fn more_minutiae_than_a_card_can_count_are_refused_on_decode_too() {
+        let bytes: Vec<u8> = std::iter::repeat_n([0x53, 0x5D, 0x40], 261)
+            .flatten()
+            .collect();
+        assert_eq!(
+            decode(&bytes, 500, CardFormat::Compact),
+            Err(CodecError::TooMany {
+                what: "minutiae",
+                count: 261
+            })
+        );
+        let max = &bytes[..255 * 3];
+        let minutiae = decode(max, 500, CardFormat::Compact).unwrap();
+        assert_eq!(encode(&minutiae, 500, CardFormat::Compact).unwrap(), max);
+    }
 }
