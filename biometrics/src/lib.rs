@@ -18,7 +18,6 @@ pub mod iso_image;
 pub mod matcher;
 pub mod nist;
 pub mod quality;
-pub mod synthetic;
 pub mod template;
 pub mod wsq;
 

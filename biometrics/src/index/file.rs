@@ -53,6 +53,8 @@ pub enum IndexFileError {
     Entry { entry: u32, reason: &'static str },
     #[error("data tersisa setelah entri terakhir / trailing bytes after the last entry")]
     TrailingBytes,
+    #[error(transparent)]
+    Full(#[from] super::IndexFull),
 }
 
 /// Writes the file for `fingers`.
@@ -266,7 +268,35 @@ const fn crc_table() -> [u32; 256] {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::synthetic::master;
+
+    /// A small template with varied fields (positions, angles over the whole turn, both kinds).
+    fn master(seed: u16, position: FingerPosition) -> Template {
+        let minutiae = (0..40u16)
+            .map(|i| {
+                let k = i.wrapping_mul(37).wrapping_add(seed * 11);
+                let kind = if k % 3 == 0 {
+                    MinutiaKind::Bifurcation
+                } else {
+                    MinutiaKind::Ending
+                };
+                Minutia::new(
+                    20 + k % 300,
+                    15 + (k * 7) % 330,
+                    f32::from(k % 360).to_radians(),
+                    kind,
+                    (k % 101) as u8,
+                )
+            })
+            .collect();
+        Template {
+            width: 388,
+            height: 374,
+            ppi: 500,
+            position,
+            quality: 70,
+            minutiae,
+        }
+    }
 
     fn sample() -> Vec<u8> {
         let t1 = master(1, FingerPosition::RightIndex);

@@ -46,19 +46,28 @@ impl Postings {
     pub fn retain(&mut self, keep: impl Fn(u32) -> bool) {
         self.main = merge(&self.main, &self.delta);
         self.delta = Vec::new();
-        self.main.retain(|&e| keep(e as u32));
+        self.main.retain(|&e| keep(slot(e)));
         self.main.shrink_to_fit();
     }
 }
 
-/// One posting entry: `key` in the high half (the sort order), `slot` in the low half.
-pub fn entry(key: u32, slot: u32) -> u64 {
-    (u64::from(key) << 32) | u64::from(slot)
+/// Slots must fit in 24 bits: the low 8 bits of an entry name the cylinder.
+pub const MAX_SLOTS: u32 = 1 << 24;
+
+/// One posting entry: `key` in the high half (the sort order), then the finger's `slot`
+/// (24 bits) and the index of its cylinder that produced the key (8 bits).
+pub fn entry(key: u32, slot: u32, cylinder: u8) -> u64 {
+    (u64::from(key) << 32) | u64::from(slot << 8) | u64::from(cylinder)
+}
+
+/// `slot << 8 | cylinder`: identifies one enrolled cylinder.
+pub fn slot_cylinder(entry: u64) -> u32 {
+    entry as u32
 }
 
 /// The slot of an entry.
 pub fn slot(entry: u64) -> u32 {
-    entry as u32
+    (entry as u32) >> 8
 }
 
 /// The entries under one key.
@@ -113,9 +122,9 @@ mod tests {
     fn finds_slots_by_key_across_merges_and_retains() {
         let mut p = Postings::default();
         for slot in 0..20_000u32 {
-            p.add_entries(vec![entry(slot % 7, slot), entry(1000 + slot, slot)]);
+            p.add_entries(vec![entry(slot % 7, slot, 0), entry(1000 + slot, slot, 0)]);
         }
-        p.add_entries((20_000..100_000).map(|s| entry(1000 + s, s)).collect());
+        p.add_entries((20_000..100_000).map(|s| entry(1000 + s, s, 0)).collect());
         assert_eq!(
             p.get(1000 + 99_999)
                 .into_iter()

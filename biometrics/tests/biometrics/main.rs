@@ -5,4 +5,7 @@
 mod codec;
 mod common;
 mod extract;
+mod index;
+mod matcher;
 mod quality;
+mod synth;
