@@ -12,8 +12,11 @@ use std::f32::consts::PI;
 
 /// How far (pixels) the skeleton is followed to measure a minutia's direction.
 const DIRECTION_WALK: usize = 10;
-/// Minimum distance to the foreground edge, in blocks (1 = the block touches the background).
-const MIN_INNER_BLOCKS: u8 = 2;
+/// Minimum distance (pixels) from a minutia to the background or the image edge. Ridges are cut
+/// where the foreground ends, so endings right at the edge are artefacts; a bit more than one
+/// ridge period clears them. Measured in pixels, not whole blocks, so the outermost foreground
+/// blocks still contribute their inner half.
+const MIN_EDGE_CLEARANCE: usize = 12;
 /// Pixels kept clear of the image edge.
 const EDGE_MARGIN: usize = 8;
 
@@ -190,8 +193,7 @@ pub fn detect(
             if !skel[[y, x]] {
                 continue;
             }
-            let (by, bx) = grid.block_of(y, x);
-            if inner[[by, bx]] < MIN_INNER_BLOCKS {
+            if clearance(inner, grid, y, x) < MIN_EDGE_CLEARANCE {
                 continue;
             }
             let kind = match transitions(ring_code(skel, y, x)) {
@@ -222,6 +224,44 @@ pub fn detect(
         }
     }
     found
+}
+
+/// Distance in pixels (chessboard) from (y, x) to the nearest background block or the image
+/// edge; only the neighbouring blocks are looked at, so anything from one block on is "far".
+fn clearance(inner: &Array2<u8>, grid: &BlockGrid, y: usize, x: usize) -> usize {
+    use super::BLOCK;
+    let (by, bx) = grid.block_of(y, x);
+    if inner[[by, bx]] == 0 {
+        return 0;
+    }
+    let mut best = y
+        .min(x)
+        .min(grid.height - 1 - y)
+        .min(grid.width - 1 - x)
+        .min(BLOCK);
+    if inner[[by, bx]] >= 2 {
+        return best;
+    }
+    for ny in by.saturating_sub(1)..(by + 2).min(grid.bh) {
+        for nx in bx.saturating_sub(1)..(bx + 2).min(grid.bw) {
+            if inner[[ny, nx]] != 0 {
+                continue;
+            }
+            let (ys, xs) = grid.pixels(ny, nx);
+            let dy = if y < ys.start {
+                ys.start - y
+            } else {
+                y.saturating_sub(ys.end - 1)
+            };
+            let dx = if x < xs.start {
+                xs.start - x
+            } else {
+                x.saturating_sub(xs.end - 1)
+            };
+            best = best.min(dy.max(dx));
+        }
+    }
+    best
 }
 
 /// Direction of the minutia in image coordinates: the skeleton walk gives the sense, the

@@ -6,3 +6,4 @@ mod codec;
 mod common;
 mod extract;
 mod quality;
+mod synth_accuracy;
