@@ -15,9 +15,9 @@ const RADIUS: usize = 6;
 const SIDE: usize = 2 * RADIUS + 1;
 const ORIENTATIONS: usize = 16;
 /// Cells sharing one kernel choice: `LANES` pixels wide, `CELL_ROWS` tall (4×4: wider cells
-/// cost matching accuracy on FVC2002 DB2). One cell row is
-/// filtered as a vector of `LANES` outputs (every tap is one broadcast multiply-add across the
-/// row), which the compiler turns into SIMD code without any `unsafe`.
+/// cost matching accuracy on FVC2002 DB2). One cell row is filtered as a vector of `LANES`
+/// outputs (every tap is one broadcast multiply-add across the row), which the compiler turns
+/// into SIMD code without any `unsafe`.
 const LANES: usize = 4;
 const CELL_ROWS: usize = 4;
 const PERIOD_STEP: f32 = 1.0;

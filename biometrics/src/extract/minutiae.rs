@@ -343,3 +343,34 @@ pub fn with_quality(
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::extract::segment::inner_distance;
+
+    #[test]
+    fn clearance_is_measured_in_pixels_to_the_nearest_background_block() {
+        // 8×8 blocks of 16 px, one background block at (3, 3): pixels 48..64 both ways.
+        let grid = BlockGrid::new(128, 128);
+        let mask = Array2::from_shape_fn((8, 8), |(by, bx)| (by, bx) != (3, 3));
+        let inner = inner_distance(&mask);
+        assert_eq!(clearance(&inner, &grid, 40, 52), 8, "8 px above the hole");
+        assert_eq!(
+            clearance(&inner, &grid, 44, 44),
+            4,
+            "diagonal: chessboard distance"
+        );
+        assert_eq!(clearance(&inner, &grid, 50, 50), 0, "inside the hole");
+        assert_eq!(
+            clearance(&inner, &grid, 30, 52),
+            16,
+            "a whole block away counts as far"
+        );
+        assert_eq!(
+            clearance(&inner, &grid, 5, 70),
+            5,
+            "the image edge counts too"
+        );
+    }
+}
