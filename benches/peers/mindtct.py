@@ -7,6 +7,13 @@ minutiae count; then, if OUR_DIR/<set>/ holds our ISO records (written by
 how many minutiae it reads back. Writes a CSV per set and prints a summary.
 
     /var/cache/rekam/venv-extract/bin/python benches/peers/mindtct.py DATA_DIR OUR_DIR OUT_DIR
+
+Timing only, one folder (used by benches/peers/extract_side_by_side.sh):
+
+    .../python benches/peers/mindtct.py --time SET_DIR PPI [REPEATS]
+
+prints `<set> median_ms=<m> mean_ms=<m> images=<n> minutiae_mean=<m>`, the same line and the
+same protocol (warm-up pass, best of REPEATS per image) as our `extract_speed` example.
 """
 import csv, os, statistics, sys, time
 
@@ -15,7 +22,31 @@ import nbis
 SETS = [("fvc2002-db1b", 500), ("fvc2002-db2b", 569)]
 
 
+def time_only(folder, ppi, repeats):
+    settings = nbis.NbisExtractorSettings(
+        min_quality=0.0, get_center=False, check_fingerprint=False, compute_nfiq2=False, ppi=float(ppi)
+    )
+    ex = nbis.new_nbis_extractor(settings)
+    files = sorted(f for f in os.listdir(folder) if f.endswith((".tif", ".bmp", ".png")))
+    raws = [open(os.path.join(folder, f), "rb").read() for f in files]
+    counts = [len(ex.extract_minutiae(r).get()) for r in raws]  # warm-up pass
+    times = []
+    for raw in raws:
+        best = float("inf")
+        for _ in range(repeats):
+            t0 = time.perf_counter()
+            ex.extract_minutiae(raw)
+            best = min(best, time.perf_counter() - t0)
+        times.append(best * 1000)
+    name = os.path.basename(os.path.normpath(folder))
+    print(f"{name} median_ms={statistics.median(times):.2f} mean_ms={statistics.mean(times):.2f} "
+          f"images={len(times)} minutiae_mean={statistics.mean(counts):.1f}")
+
+
 def main():
+    if len(sys.argv) >= 4 and sys.argv[1] == "--time":
+        time_only(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]) if len(sys.argv) > 4 else 3)
+        return
     data, ours, out = sys.argv[1], sys.argv[2], sys.argv[3]
     os.makedirs(out, exist_ok=True)
     os.sched_setaffinity(0, {0})  # single core, like our single-threaded bench

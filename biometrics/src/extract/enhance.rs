@@ -13,19 +13,23 @@ use std::sync::OnceLock;
 /// Kernel radius: 13×13 taps, a bit more than one ridge period at 500 ppi.
 const RADIUS: usize = 6;
 const SIDE: usize = 2 * RADIUS + 1;
-/// Kernel rows are stored 16 wide (zero padded) so the dot product vectorizes cleanly.
-const ROW: usize = 16;
 const ORIENTATIONS: usize = 16;
-/// Side of the cells sharing one kernel choice.
-const CELL: usize = 4;
+/// Cells sharing one kernel choice: `LANES` pixels wide, `CELL_ROWS` tall (4×4: wider cells
+/// cost matching accuracy on FVC2002 DB2). One cell row is filtered as a vector of `LANES`
+/// outputs (every tap is one broadcast multiply-add across the row), which the compiler turns
+/// into SIMD code without any `unsafe`.
+const LANES: usize = 4;
+const CELL_ROWS: usize = 4;
 const PERIOD_STEP: f32 = 1.0;
 const PERIODS: usize = ((MAX_PERIOD - MIN_PERIOD) / PERIOD_STEP) as usize + 1;
 /// Envelope along the ridges (pixels); across, it scales with the period.
 const SIGMA_ALONG: f32 = 4.5;
 const SIGMA_ACROSS_PER_PERIOD: f32 = 0.45;
 
+type Kernel = [f32; SIDE * SIDE];
+
 struct Bank {
-    kernels: Vec<[f32; SIDE * ROW]>,
+    kernels: Vec<Kernel>,
 }
 
 fn bank() -> &'static Bank {
@@ -44,10 +48,9 @@ fn bank() -> &'static Bank {
 
 /// One Gabor kernel for ridge direction `theta` and ridge `period`, zero-mean so flat areas give
 /// zero, scaled so a perfect ridge pattern of amplitude 1 answers about 1.
-fn kernel(theta: f32, period: f32) -> [f32; SIDE * ROW] {
+fn kernel(theta: f32, period: f32) -> Kernel {
     let (dx, dy) = (theta.cos(), theta.sin());
     let sigma_across = SIGMA_ACROSS_PER_PERIOD * period;
-    let mut k = [0.0f32; SIDE * ROW];
     let mut values = Vec::with_capacity(SIDE * SIDE);
     for v in 0..SIDE {
         for u in 0..SIDE {
@@ -64,10 +67,9 @@ fn kernel(theta: f32, period: f32) -> [f32; SIDE * ROW] {
     let mean = values.iter().sum::<f32>() / values.len() as f32;
     let positive: f32 = values.iter().map(|v| (v - mean).max(0.0)).sum();
     let scale = if positive > 0.0 { 1.0 / positive } else { 0.0 };
-    for v in 0..SIDE {
-        for u in 0..SIDE {
-            k[v * ROW + u] = (values[v * SIDE + u] - mean) * scale;
-        }
+    let mut k = [0.0f32; SIDE * SIDE];
+    for (dst, v) in k.iter_mut().zip(&values) {
+        *dst = (v - mean) * scale;
     }
     k
 }
@@ -88,8 +90,9 @@ pub fn gabor(
 ) -> Array2<f32> {
     let bank = bank();
     let (h, w) = (grid.height, grid.width);
-    let padded = pad(normalized, RADIUS, ROW - SIDE);
-    let pw = w + 2 * RADIUS + ROW - SIDE;
+    // Extra columns on the right so the last cell row of a partial block can be read whole.
+    let padded = pad(normalized, RADIUS, LANES);
+    let pw = w + 2 * RADIUS + LANES;
     let mut out = Array2::<f32>::zeros((h, w));
     for by in 0..grid.bh {
         for bx in 0..grid.bw {
@@ -98,20 +101,17 @@ pub fn gabor(
             }
             let p = period[[by, bx]];
             let (ys, xs) = grid.pixels(by, bx);
-            // Orientation changes slowly: one kernel per 4×4 cell saves most of the per-pixel
-            // interpolation and arctangents at no visible cost.
-            for cy in ys.clone().step_by(CELL) {
-                for cx in xs.clone().step_by(CELL) {
-                    let (my, mx) = ((cy + CELL / 2).min(h - 1), (cx + CELL / 2).min(w - 1));
+            // Orientation changes slowly: one kernel per cell saves the per-pixel interpolation
+            // and arctangents at no visible cost (the bank has 11.25° steps anyway).
+            for cy in ys.clone().step_by(CELL_ROWS) {
+                for cx in xs.clone().step_by(LANES) {
+                    let (my, mx) = ((cy + CELL_ROWS / 2).min(h - 1), (cx + LANES / 2).min(w - 1));
                     let k = &bank.kernels[kernel_index(field.at_pixel(grid, my, mx), p)];
-                    for y in cy..(cy + CELL).min(ys.end) {
-                        for x in cx..(cx + CELL).min(xs.end) {
-                            let mut acc = 0.0f32;
-                            for (kr, row) in k.chunks_exact(ROW).zip(0..SIDE) {
-                                let start = (y + row) * pw + x;
-                                acc += dot16(kr, &padded[start..start + ROW]);
-                            }
-                            out[[y, x]] = acc;
+                    let n = LANES.min(xs.end - cx);
+                    for y in cy..(cy + CELL_ROWS).min(ys.end) {
+                        let acc = filter_row(k, &padded, pw, y, cx);
+                        for (i, &v) in acc.iter().take(n).enumerate() {
+                            out[[y, cx + i]] = v;
                         }
                     }
                 }
@@ -121,13 +121,23 @@ pub fn gabor(
     out
 }
 
+/// Kernel `k` applied at the `LANES` pixels (y, x..x+LANES) of the padded image.
 #[inline(always)]
-fn dot16(a: &[f32], b: &[f32]) -> f32 {
-    let mut lanes = [0.0f32; 8];
-    for (i, lane) in lanes.iter_mut().enumerate() {
-        *lane = a[i] * b[i] + a[i + 8] * b[i + 8];
+fn filter_row(k: &Kernel, padded: &[f32], pw: usize, y: usize, x: usize) -> [f32; LANES] {
+    let mut acc = [0.0f32; LANES];
+    for (v, krow) in k.chunks_exact(SIDE).enumerate() {
+        let start = (y + v) * pw + x;
+        let Some(src) = padded.get(start..start + SIDE - 1 + LANES) else {
+            continue;
+        };
+        for (u, &kv) in krow.iter().enumerate() {
+            let window = &src[u..u + LANES];
+            for (a, s) in acc.iter_mut().zip(window) {
+                *a += kv * s;
+            }
+        }
     }
-    lanes.iter().sum()
+    acc
 }
 
 /// Copies the image into a zero border (`left`/`top` = `bottom` = r, right = r + extra).
@@ -160,13 +170,43 @@ mod tests {
     fn matched_kernel_answers_ridges_more_than_crossed_one() {
         // Horizontal ridges (direction 0) with period 9: rows vary, columns don't.
         let period = 9.0;
-        let img: Vec<f32> = (0..SIDE * ROW)
-            .map(|i| (((i / ROW) as f32 - RADIUS as f32) * TAU / period).cos())
+        let img: Vec<f32> = (0..SIDE * SIDE)
+            .map(|i| (((i / SIDE) as f32 - RADIUS as f32) * TAU / period).cos())
             .collect();
         let along = kernel(0.0, period);
         let across = kernel(PI / 2.0, period);
         let resp = |k: &[f32]| -> f32 { k.iter().zip(&img).map(|(a, b)| a * b).sum() };
         assert!(resp(&along) > 0.5, "{}", resp(&along));
         assert!(resp(&across).abs() < 0.2 * resp(&along));
+    }
+
+    #[test]
+    fn row_filter_equals_direct_convolution() {
+        // A pseudo-random image; every lane of a vectorized row must equal the plain sum.
+        let (h, w) = (30usize, 40usize);
+        let img = Array2::from_shape_fn((h, w), |(y, x)| ((y * 31 + x * 17) % 23) as f32 - 11.0);
+        let padded = pad(&img, RADIUS, LANES);
+        let pw = w + 2 * RADIUS + LANES;
+        let k = kernel(0.7, 8.0);
+        let (y, x0) = (11, 9);
+        let acc = filter_row(&k, &padded, pw, y, x0);
+        for (i, &got) in acc.iter().enumerate() {
+            let mut want = 0.0f32;
+            for v in 0..SIDE {
+                for u in 0..SIDE {
+                    let (iy, ix) = (y + v, x0 + i + u);
+                    // Padded coordinates: image pixel (iy - R, ix - R) or zero outside.
+                    let px = if (RADIUS..RADIUS + h).contains(&iy)
+                        && (RADIUS..RADIUS + w).contains(&ix)
+                    {
+                        img[[iy - RADIUS, ix - RADIUS]]
+                    } else {
+                        0.0
+                    };
+                    want += k[v * SIDE + u] * px;
+                }
+            }
+            assert!((got - want).abs() < 1e-3, "lane {i}: {got} vs {want}");
+        }
     }
 }

@@ -12,8 +12,11 @@ use std::f32::consts::PI;
 
 /// How far (pixels) the skeleton is followed to measure a minutia's direction.
 const DIRECTION_WALK: usize = 10;
-/// Minimum distance to the foreground edge, in blocks (1 = the block touches the background).
-const MIN_INNER_BLOCKS: u8 = 2;
+/// Minimum distance (pixels) from a minutia to the background or the image edge. Ridges are cut
+/// where the foreground ends, so endings right at the edge are artefacts; a bit more than one
+/// ridge period clears them. Measured in pixels, not whole blocks, so the outermost foreground
+/// blocks still contribute their inner half.
+const MIN_EDGE_CLEARANCE: usize = 12;
 /// Pixels kept clear of the image edge.
 const EDGE_MARGIN: usize = 8;
 
@@ -190,8 +193,7 @@ pub fn detect(
             if !skel[[y, x]] {
                 continue;
             }
-            let (by, bx) = grid.block_of(y, x);
-            if inner[[by, bx]] < MIN_INNER_BLOCKS {
+            if clearance(inner, grid, y, x) < MIN_EDGE_CLEARANCE {
                 continue;
             }
             let kind = match transitions(ring_code(skel, y, x)) {
@@ -222,6 +224,44 @@ pub fn detect(
         }
     }
     found
+}
+
+/// Distance in pixels (chessboard) from (y, x) to the nearest background block or the image
+/// edge; only the neighbouring blocks are looked at, so anything from one block on is "far".
+fn clearance(inner: &Array2<u8>, grid: &BlockGrid, y: usize, x: usize) -> usize {
+    use super::BLOCK;
+    let (by, bx) = grid.block_of(y, x);
+    if inner[[by, bx]] == 0 {
+        return 0;
+    }
+    let mut best = y
+        .min(x)
+        .min(grid.height - 1 - y)
+        .min(grid.width - 1 - x)
+        .min(BLOCK);
+    if inner[[by, bx]] >= 2 {
+        return best;
+    }
+    for ny in by.saturating_sub(1)..(by + 2).min(grid.bh) {
+        for nx in bx.saturating_sub(1)..(bx + 2).min(grid.bw) {
+            if inner[[ny, nx]] != 0 {
+                continue;
+            }
+            let (ys, xs) = grid.pixels(ny, nx);
+            let dy = if y < ys.start {
+                ys.start - y
+            } else {
+                y.saturating_sub(ys.end - 1)
+            };
+            let dx = if x < xs.start {
+                xs.start - x
+            } else {
+                x.saturating_sub(xs.end - 1)
+            };
+            best = best.min(dy.max(dx));
+        }
+    }
+    best
 }
 
 /// Direction of the minutia in image coordinates: the skeleton walk gives the sense, the
@@ -302,4 +342,35 @@ pub fn with_quality(
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::extract::segment::inner_distance;
+
+    #[test]
+    fn clearance_is_measured_in_pixels_to_the_nearest_background_block() {
+        // 8×8 blocks of 16 px, one background block at (3, 3): pixels 48..64 both ways.
+        let grid = BlockGrid::new(128, 128);
+        let mask = Array2::from_shape_fn((8, 8), |(by, bx)| (by, bx) != (3, 3));
+        let inner = inner_distance(&mask);
+        assert_eq!(clearance(&inner, &grid, 40, 52), 8, "8 px above the hole");
+        assert_eq!(
+            clearance(&inner, &grid, 44, 44),
+            4,
+            "diagonal: chessboard distance"
+        );
+        assert_eq!(clearance(&inner, &grid, 50, 50), 0, "inside the hole");
+        assert_eq!(
+            clearance(&inner, &grid, 30, 52),
+            16,
+            "a whole block away counts as far"
+        );
+        assert_eq!(
+            clearance(&inner, &grid, 5, 70),
+            5,
+            "the image edge counts too"
+        );
+    }
 }

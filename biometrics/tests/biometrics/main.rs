@@ -9,3 +9,4 @@ mod index;
 mod matcher;
 mod quality;
 mod synth;
+mod synth_accuracy;
