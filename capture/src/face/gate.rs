@@ -314,13 +314,15 @@ impl FaceAnalyser {
             return None;
         }
         let roi = image::imageops::crop_imm(grey, x0, y0, w, h).to_image();
-        const ROI_WIDTH: u32 = 200;
+        // Eyes span about a quarter of the face's width: at 100 pixels they are ~25 px,
+        // just above the eye cascade's 20-px window, so the search stays small.
+        const ROI_WIDTH: u32 = 100;
         let scale = w as f32 / ROI_WIDTH as f32;
         let rh = ((h as f32 / scale).round() as u32).max(1);
         let roi = resize_grey(&roi, ROI_WIDTH, rh, &mut fast_image_resize::Resizer::new()).ok()?;
         let params = DetectParams {
             min_neighbors: 2,
-            min_size: ROI_WIDTH / 10,
+            min_size: 20,
             max_size: ROI_WIDTH / 2,
             ..DetectParams::default()
         };
