@@ -4,9 +4,8 @@
 use capture::camera::SimulatedCamera;
 use capture::camera::sim::SceneVariation;
 use capture::face::FaceAnalyser;
-use capture::fingerprint::sim::ridge_pattern;
-use capture::gates::fingerprint::interim_quality;
 use capture::imaging::resize_rgb;
+use capture::preview::PreviewScaler;
 use criterion::{Criterion, criterion_group, criterion_main};
 use fast_image_resize::Resizer;
 
@@ -21,21 +20,28 @@ fn portrait() -> image::RgbImage {
 fn preview(c: &mut Criterion) {
     let mut cam = SimulatedCamera::new(&portrait(), 1920, 1080, SceneVariation::default()).unwrap();
     let frame = cam.render(0);
-    let mut resizer = Resizer::new();
+    let mut scaler = PreviewScaler::new(640, 360);
+    let mut out = image::RgbImage::new(640, 360);
     c.bench_function("capture/preview 1920x1080 -> 640x360", |b| {
-        b.iter(|| resize_rgb(&frame, 640, 360, &mut resizer).unwrap())
+        b.iter(|| scaler.scale_into(&frame, &mut out).unwrap())
     });
+    // Round 1's method (new image per frame, bilinear convolution), for the ratio.
+    let mut resizer = Resizer::new();
+    c.bench_function(
+        "capture/preview 1920x1080 -> 640x360 bilinear (round 1)",
+        |b| b.iter(|| resize_rgb(&frame, 640, 360, &mut resizer).unwrap()),
+    );
 }
 
 fn face_checks(c: &mut Criterion) {
     let analyser = FaceAnalyser::from_default_location().expect("opencv-data cascades");
     let mut cam = SimulatedCamera::new(&portrait(), 640, 360, SceneVariation::default()).unwrap();
     let frame = cam.render(3);
-    // At 640x360 the detector also fires on part of the backdrop (2 faces), so the checks
-    // stop after "exactly one face": this figure covers detection, not every check.
+    // One face with both eyes, so the figure covers every check and the token crop.
+    let report = analyser.analyse(&frame);
     assert!(
-        !analyser.analyse(&frame).faces.is_empty(),
-        "the bench frame must hold a face"
+        report.faces.len() == 1 && report.eyes.is_some(),
+        "the bench frame must hold one face with eyes: {report:?}"
     );
     c.bench_function("capture/face checks per 640x360 preview frame", |b| {
         b.iter(|| analyser.analyse(&frame))
@@ -43,10 +49,12 @@ fn face_checks(c: &mut Criterion) {
 }
 
 fn fingerprint_quality(c: &mut Criterion) {
-    let img = ridge_pattern(384, 290, 0.9, 0.2, 1);
-    c.bench_function("capture/interim fingerprint quality 384x290", |b| {
-        b.iter(|| interim_quality(&img))
-    });
+    let dir = fixtures::fvc_set("fvc2002-db1b").expect("shared FVC 2002 DB1 B data");
+    let img = fixtures::fvc::load_file(&dir.join("101_1.tif"), 500).unwrap();
+    c.bench_function(
+        "capture/fingerprint quality (biometrics::quality::assess) 388x374",
+        |b| b.iter(|| biometrics::quality::assess(&img)),
+    );
 }
 
 criterion_group!(benches, preview, face_checks, fingerprint_quality);

@@ -66,6 +66,44 @@ pub fn resize_grey(
     GrayImage::from_raw(w, h, data).ok_or(ImagingError::Size(src.width(), src.height(), w, h))
 }
 
+/// Area-averaging downscale of a grey image (a bilinear *convolution*: every source pixel
+/// counts, so fine texture does not alias into false structure as plain interpolation can).
+pub fn downscale_grey(src: &GrayImage, w: u32, h: u32) -> Result<GrayImage, ImagingError> {
+    let options = ResizeOptions::new().resize_alg(ResizeAlg::Convolution(FilterType::Bilinear));
+    let data = resize_raw(
+        src.as_raw(),
+        src.dimensions(),
+        (w, h),
+        PixelType::U8,
+        &options,
+        &mut Resizer::new(),
+    )?;
+    GrayImage::from_raw(w, h, data).ok_or(ImagingError::Size(src.width(), src.height(), w, h))
+}
+
+/// [`resize_grey`] into a reused buffer (the detector's pyramid levels): `out` becomes the
+/// `w`×`h` pixels, row-major.
+pub fn resize_grey_into(
+    src: &GrayImage,
+    (w, h): (u32, u32),
+    out: &mut Vec<u8>,
+    resizer: &mut Resizer,
+) -> Result<(), ImagingError> {
+    let (sw, sh) = src.dimensions();
+    if sw == 0 || sh == 0 || w == 0 || h == 0 {
+        return Err(ImagingError::Size(sw, sh, w, h));
+    }
+    out.resize(w as usize * h as usize, 0);
+    let source = ImageRef::new(sw, sh, src.as_raw(), PixelType::U8)
+        .map_err(|e| ImagingError::Resize(e.to_string()))?;
+    let mut dst = Image::from_slice_u8(w, h, out.as_mut_slice(), PixelType::U8)
+        .map_err(|e| ImagingError::Resize(e.to_string()))?;
+    let options = ResizeOptions::new().resize_alg(ResizeAlg::Interpolation(FilterType::Bilinear));
+    resizer
+        .resize(&source, &mut dst, &options)
+        .map_err(|e| ImagingError::Resize(e.to_string()))
+}
+
 /// Resize of an RGB frame with a convolution filter (used for the live preview).
 pub fn resize_rgb(
     src: &RgbImage,
@@ -83,6 +121,26 @@ pub fn resize_rgb(
         resizer,
     )?;
     RgbImage::from_raw(w, h, data).ok_or(ImagingError::Size(src.width(), src.height(), w, h))
+}
+
+/// [`resize_rgb`] into an existing image of the wanted size (no allocation per frame).
+pub fn resize_rgb_into(
+    src: &RgbImage,
+    out: &mut RgbImage,
+    resizer: &mut Resizer,
+) -> Result<(), ImagingError> {
+    let ((sw, sh), (w, h)) = (src.dimensions(), out.dimensions());
+    if sw == 0 || sh == 0 || w == 0 || h == 0 {
+        return Err(ImagingError::Size(sw, sh, w, h));
+    }
+    let source = ImageRef::new(sw, sh, src.as_raw(), PixelType::U8x3)
+        .map_err(|e| ImagingError::Resize(e.to_string()))?;
+    let mut dst = Image::from_slice_u8(w, h, out.as_mut(), PixelType::U8x3)
+        .map_err(|e| ImagingError::Resize(e.to_string()))?;
+    let options = ResizeOptions::new().resize_alg(ResizeAlg::Convolution(FilterType::Bilinear));
+    resizer
+        .resize(&source, &mut dst, &options)
+        .map_err(|e| ImagingError::Resize(e.to_string()))
 }
 
 /// Crops the box (`left`, `top`, `width`, `height`, in source pixels, may be fractional) out

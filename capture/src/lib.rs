@@ -13,6 +13,7 @@ pub mod gates;
 pub mod imaging;
 pub mod message;
 pub mod pipeline;
+pub mod preview;
 pub mod signature;
 pub mod transport;
 pub mod usb;

@@ -13,12 +13,11 @@
 use std::thread::JoinHandle;
 
 use crossbeam_channel::{Receiver, Sender, TrySendError, select};
-use fast_image_resize::Resizer;
 use image::RgbImage;
 
 use crate::camera::{Camera, CameraError, decode};
 use crate::cancel::CancelToken;
-use crate::imaging::resize_rgb;
+use crate::preview::PreviewScaler;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Delivery {
@@ -210,8 +209,7 @@ impl CameraPipeline {
                 }
             })?;
 
-        let (pw, ph) = preview_size;
-        let mut resizer = Resizer::new();
+        let mut scaler = PreviewScaler::new(preview_size.0, preview_size.1);
         let preview = spawn_stage(
             "camera-preview",
             decoded_rx,
@@ -219,12 +217,10 @@ impl CameraPipeline {
             Delivery::DropWhenBusy,
             cancel,
             move |f: Frame| {
-                resize_rgb(&f.image, pw, ph, &mut resizer)
-                    .ok()
-                    .map(|image| Frame {
-                        sequence: f.sequence,
-                        image,
-                    })
+                scaler.scale(&f.image).ok().map(|image| Frame {
+                    sequence: f.sequence,
+                    image,
+                })
             },
         )?;
 

@@ -8,6 +8,7 @@
 
 pub mod decode;
 pub mod sim;
+pub mod v4l2;
 
 use thiserror::Error;
 
@@ -49,6 +50,14 @@ pub enum CameraError {
     },
     #[error("camera error: {0}")]
     Device(String),
+    #[error("no V4L2 camera (/dev/video*) found")]
+    NoDevice,
+    #[error(
+        "the camera offers no format the station can use (YUYV/MJPEG/RGB, ≥ 720 lines, ≥ 15 fps)"
+    )]
+    NoUsableFormat,
+    #[error("bad frame from the camera: {0}")]
+    BadFrame(String),
 }
 
 impl CameraError {
@@ -57,6 +66,14 @@ impl CameraError {
             CameraError::Disconnected => OperatorMessage::new(
                 "Kamera terlepas. Pasang kembali kabelnya.",
                 "Camera unplugged. Plug it back in.",
+            ),
+            CameraError::NoDevice => OperatorMessage::new(
+                "Kamera tidak ditemukan (tidak ada /dev/video*). Pasang kamera USB; sementara memakai kamera simulasi.",
+                "No camera found (no /dev/video*). Plug in a USB camera; using the simulated camera meanwhile.",
+            ),
+            CameraError::NoUsableFormat => OperatorMessage::new(
+                "Kamera tidak mendukung format yang dibutuhkan (YUYV/MJPEG, minimal 720p, 15 fps). Ganti kamera.",
+                "The camera offers no usable format (YUYV/MJPEG, at least 720p, 15 fps). Replace the camera.",
             ),
             _ => OperatorMessage::new(
                 "Kamera bermasalah. Coba lagi.",

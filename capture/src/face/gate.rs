@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use image::{GrayImage, RgbImage};
 
 use super::haar::{Cascade, CascadeError, DetectParams, Rect};
-use crate::imaging::{ImagingError, crop_resize_rgb, resize_grey, to_grey};
+use crate::imaging::{ImagingError, crop_resize_rgb, downscale_grey, resize_grey, to_grey};
 use crate::message::OperatorMessage;
 
 /// Where Debian's opencv-data puts the cascades; `REKAM_HAARCASCADES` overrides it.
@@ -178,8 +178,15 @@ pub struct FaceAnalyser {
     eye: Cascade,
     pub limits: FaceLimits,
     pub token: TokenGeometry,
-    /// Frames wider than this are analysed at this width (detection), measured at full size.
+    /// Frames wider than this are searched for faces at this width; eyes and measurements
+    /// use the full frame.
     pub analysis_width: u32,
+    /// Face sizes looked for, as fractions of the analysed image's shorter side: at a
+    /// capture station the subject sits in front of the camera, so tiny faces (people
+    /// passing behind) and frame-filling ones are not candidates.
+    pub face_size: (f32, f32),
+    /// Raw detections a face needs (OpenCV's `minNeighbors`).
+    pub face_min_neighbors: usize,
 }
 
 impl FaceAnalyser {
@@ -189,7 +196,9 @@ impl FaceAnalyser {
             eye,
             limits: FaceLimits::default(),
             token: TokenGeometry { width: 480 },
-            analysis_width: 640,
+            analysis_width: 320,
+            face_size: (0.12, 0.95),
+            face_min_neighbors: 3,
         }
     }
 
@@ -258,36 +267,19 @@ impl FaceAnalyser {
         report
     }
 
-    /// Faces in frame pixels, detected on a copy at most `analysis_width` wide.
+    /// Faces in frame pixels, detected on a copy at most `analysis_width` wide, looking only
+    /// for faces in the size range a capture station can produce.
     pub fn find_faces(&self, grey: &GrayImage) -> Vec<Rect> {
-        let (w, h) = grey.dimensions();
-        let scale = if w > self.analysis_width {
-            w as f32 / self.analysis_width as f32
-        } else {
-            1.0
+        let Ok((small, scale)) = self.analysis_copy(grey) else {
+            return Vec::new();
         };
-        let small;
-        let img = if scale > 1.0 {
-            let sh = (h as f32 / scale).round() as u32;
-            match resize_grey(
-                grey,
-                self.analysis_width,
-                sh,
-                &mut fast_image_resize::Resizer::new(),
-            ) {
-                Ok(s) => {
-                    small = s;
-                    &small
-                }
-                Err(_) => return Vec::new(),
-            }
-        } else {
-            grey
-        };
-        // An enrolment portrait fills much of the frame: ignore faces under 1/8 of its
-        // height, which also keeps the scan within the preview's time budget.
+        let img = small.as_ref().unwrap_or(grey);
+        let side = img.width().min(img.height()) as f32;
+        let (lo, hi) = self.face_size;
         let params = DetectParams {
-            min_size: img.width().min(img.height()) / 8,
+            min_size: (side * lo) as u32,
+            max_size: (side * hi) as u32,
+            min_neighbors: self.face_min_neighbors,
             ..DetectParams::default()
         };
         self.face
@@ -295,6 +287,19 @@ impl FaceAnalyser {
             .into_iter()
             .map(|d| scale_rect(d.rect, scale))
             .collect()
+    }
+
+    /// The grey frame scaled down to `analysis_width` (None when it is already that small),
+    /// with the factor back to frame pixels.
+    fn analysis_copy(&self, grey: &GrayImage) -> Result<(Option<GrayImage>, f32), ImagingError> {
+        let (w, h) = grey.dimensions();
+        if w <= self.analysis_width {
+            return Ok((None, 1.0));
+        }
+        let scale = w as f32 / self.analysis_width as f32;
+        let sh = ((h as f32 / scale).round() as u32).max(1);
+        let small = downscale_grey(grey, self.analysis_width, sh)?;
+        Ok((Some(small), scale))
     }
 
     /// Eye centres inside a face: the eye cascade on the face's upper part, scaled to a fixed
@@ -309,13 +314,15 @@ impl FaceAnalyser {
             return None;
         }
         let roi = image::imageops::crop_imm(grey, x0, y0, w, h).to_image();
-        const ROI_WIDTH: u32 = 200;
+        // Eyes span about a quarter of the face's width: at 100 pixels they are ~25 px,
+        // just above the eye cascade's 20-px window, so the search stays small.
+        const ROI_WIDTH: u32 = 100;
         let scale = w as f32 / ROI_WIDTH as f32;
         let rh = ((h as f32 / scale).round() as u32).max(1);
         let roi = resize_grey(&roi, ROI_WIDTH, rh, &mut fast_image_resize::Resizer::new()).ok()?;
         let params = DetectParams {
             min_neighbors: 2,
-            min_size: ROI_WIDTH / 10,
+            min_size: 20,
             max_size: ROI_WIDTH / 2,
             ..DetectParams::default()
         };

@@ -11,7 +11,7 @@ use fast_image_resize::Resizer;
 use image::GrayImage;
 use thiserror::Error;
 
-use crate::imaging::resize_grey;
+use crate::imaging::resize_grey_into;
 
 #[derive(Debug, Error, PartialEq, Eq)]
 pub enum CascadeError {
@@ -252,141 +252,179 @@ pub struct Detection {
     pub neighbors: usize,
 }
 
-/// Integral and squared integral images with a one-pixel zero border (OpenCV layout).
+/// Integral and squared-integral images with a one-pixel zero border (OpenCV layout), sized
+/// once for the largest pyramid level and reused for the smaller ones at the same stride, so
+/// the cascade's rectangle offsets are computed once per detection.
 struct Integral {
     stride: usize,
     sum: Vec<i32>,
-    sq: Vec<i64>,
+    /// Squared sums wrap modulo 2³² (as OpenCV's 32-bit `sqsum`): a window's difference of
+    /// four corners is still exact, because no window's true sum of squares reaches 2³².
+    sq: Vec<u32>,
 }
 
 impl Integral {
-    fn new(img: &GrayImage) -> Self {
-        let (w, h) = (img.width() as usize, img.height() as usize);
+    fn with_capacity(w: usize, h: usize) -> Self {
         let stride = w + 1;
-        let mut sum = vec![0i32; stride * (h + 1)];
-        let mut sq = vec![0i64; stride * (h + 1)];
-        let px = img.as_raw();
+        Self {
+            stride,
+            sum: vec![0; stride * (h + 1)],
+            sq: vec![0; stride * (h + 1)],
+        }
+    }
+
+    /// Fills the top-left (w+1)×(h+1) corner from `px` (w×h, row-major).
+    fn fill(&mut self, px: &[u8], w: usize, h: usize) {
+        let stride = self.stride;
+        debug_assert!(w < stride && (h + 1) * stride <= self.sum.len());
         for y in 0..h {
-            let (mut row, mut row_sq) = (0i32, 0i64);
-            for x in 0..w {
-                let v = i32::from(px[y * w + x]);
+            let (mut row, mut row_sq) = (0i32, 0u32);
+            let above = y * stride;
+            let here = above + stride;
+            for (x, &p) in px[y * w..(y + 1) * w].iter().enumerate() {
+                let v = i32::from(p);
                 row += v;
-                row_sq += i64::from(v * v);
-                let i = (y + 1) * stride + x + 1;
-                sum[i] = sum[i - stride] + row;
-                sq[i] = sq[i - stride] + row_sq;
+                row_sq = row_sq.wrapping_add((v * v) as u32);
+                self.sum[here + x + 1] = self.sum[above + x + 1] + row;
+                self.sq[here + x + 1] = self.sq[above + x + 1].wrapping_add(row_sq);
             }
         }
-        Self { stride, sum, sq }
     }
 }
 
-/// A feature rectangle as four offsets into one pyramid level's integral image.
-#[derive(Clone, Copy)]
+/// A feature rectangle as four corner offsets from a window's top-left integral entry.
+#[derive(Clone, Copy, Default)]
 struct OptRect {
-    p: [usize; 4],
+    p: [u32; 4],
     weight: f32,
 }
 
 impl OptRect {
-    #[inline]
-    fn sum(&self, s: &[i32], base: usize) -> f32 {
-        (s[base + self.p[0]] - s[base + self.p[1]] - s[base + self.p[2]] + s[base + self.p[3]])
-            as f32
+    fn new(x: usize, y: usize, w: usize, h: usize, stride: usize, weight: f32) -> Self {
+        let o = |x: usize, y: usize| (y * stride + x) as u32;
+        Self {
+            p: [o(x, y), o(x + w, y), o(x, y + h), o(x + w, y + h)],
+            weight,
+        }
+    }
+
+    #[inline(always)]
+    fn sum_i32(&self, s: &[i32], base: usize) -> i32 {
+        let at = |i: u32| s[base + i as usize];
+        at(self.p[0]) - at(self.p[1]) - at(self.p[2]) + at(self.p[3])
     }
 }
 
-fn offsets(x: usize, y: usize, w: usize, h: usize, stride: usize) -> [usize; 4] {
-    [
-        y * stride + x,
-        y * stride + x + w,
-        (y + h) * stride + x,
-        (y + h) * stride + x + w,
-    ]
+/// A stump with its feature's rectangles inlined (unused third rectangle: weight 0), laid out
+/// flat in stage order so evaluation walks memory forwards.
+#[derive(Clone, Copy)]
+struct OptStump {
+    rects: [OptRect; 3],
+    threshold: f32,
+    left: f32,
+    right: f32,
+}
+
+/// The cascade compiled against one integral-image stride.
+struct OptCascade {
+    stumps: Vec<OptStump>,
+    /// (end index into `stumps`, stage threshold) per stage.
+    stages: Vec<(usize, f32)>,
+    norm: OptRect,
+    area: f64,
+    window: (usize, usize),
+}
+
+/// How a window fared: the stage that rejected it, or accepted by all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Verdict {
+    /// Too little contrast to hold the object (σ ≤ 10 grey levels).
+    Flat,
+    Rejected {
+        stage: usize,
+    },
+    Accepted,
+}
+
+impl OptCascade {
+    /// Runs the cascade on the window whose top-left integral entry is `base`.
+    #[inline]
+    fn classify(&self, ii: &Integral, base: usize) -> Verdict {
+        let s = self.norm.sum_i32(&ii.sum, base) as f64;
+        let q = self.norm.p;
+        let at = |i: u32| ii.sq[base + i as usize];
+        let sq = at(q[0])
+            .wrapping_sub(at(q[1]))
+            .wrapping_sub(at(q[2]))
+            .wrapping_add(at(q[3])) as f64;
+        let nf = self.area * sq - s * s;
+        // Flat windows (σ ≤ 10 grey levels) hold no face: OpenCV skips them the same way.
+        if nf <= 0.0 || self.area / nf.sqrt() >= 0.1 {
+            return Verdict::Flat;
+        }
+        // Compare each feature with its threshold scaled by the window's norm instead of
+        // dividing every feature value by it.
+        let nf = nf.sqrt() as f32;
+        let mut start = 0;
+        for (stage, &(end, threshold)) in self.stages.iter().enumerate() {
+            let mut total = 0.0f32;
+            for st in &self.stumps[start..end] {
+                let [a, b, c] = &st.rects;
+                let value = a.weight * a.sum_i32(&ii.sum, base) as f32
+                    + b.weight * b.sum_i32(&ii.sum, base) as f32
+                    + c.weight * c.sum_i32(&ii.sum, base) as f32;
+                total += if value < st.threshold * nf {
+                    st.left
+                } else {
+                    st.right
+                };
+            }
+            if total < threshold {
+                return Verdict::Rejected { stage };
+            }
+            start = end;
+        }
+        Verdict::Accepted
+    }
 }
 
 impl Cascade {
-    /// Runs the cascade on one window (top-left at `base` in the integral image).
-    fn classify(
-        &self,
-        ii: &Integral,
-        opt: &[Vec<OptRect>],
-        norm: &OptRect,
-        base: usize,
-        area: f64,
-    ) -> bool {
-        let s = norm.sum(&ii.sum, base) as f64;
-        let q = &ii.sq;
-        let sq = (q[base + norm.p[0]] - q[base + norm.p[1]] - q[base + norm.p[2]]
-            + q[base + norm.p[3]]) as f64;
-        let nf = area * sq - s * s;
-        // Flat windows (σ tiny against the area) are skipped, as OpenCV does.
-        if nf <= 0.0 || area / nf.sqrt() >= 0.1 {
-            return false;
-        }
-        let inv = (1.0 / nf.sqrt()) as f32;
-        for stage in &self.stages {
-            let mut total = 0.0f32;
-            for stump in &stage.stumps {
-                let value: f32 = opt[stump.feature]
-                    .iter()
-                    .map(|r| r.weight * r.sum(&ii.sum, base))
-                    .sum::<f32>()
-                    * inv;
-                total += if value < stump.threshold {
-                    stump.left
-                } else {
-                    stump.right
-                };
-            }
-            if total < stage.threshold {
-                return false;
-            }
-        }
-        true
-    }
-
-    /// Raw hits on one pyramid level, in that level's pixels.
-    fn scan_level(&self, img: &GrayImage, step: usize, out: &mut Vec<Rect>) {
-        let (w, h) = (img.width() as usize, img.height() as usize);
-        let (ww, wh) = (self.width as usize, self.height as usize);
-        if w <= ww || h <= wh {
-            return;
-        }
-        let ii = Integral::new(img);
-        let opt: Vec<Vec<OptRect>> = self
-            .features
-            .iter()
-            .map(|f| {
-                f.rects
-                    .iter()
-                    .map(|r| OptRect {
-                        p: offsets(r.x.into(), r.y.into(), r.w.into(), r.h.into(), ii.stride),
-                        weight: r.weight,
-                    })
-                    .collect()
-            })
-            .collect();
-        let norm = OptRect {
-            p: offsets(1, 1, ww - 2, wh - 2, ii.stride),
-            weight: 1.0,
+    /// Lays the cascade out for integral images of row stride `stride`.
+    fn compile(&self, stride: usize) -> OptCascade {
+        let rect = |r: &WeightedRect| {
+            OptRect::new(
+                r.x.into(),
+                r.y.into(),
+                r.w.into(),
+                r.h.into(),
+                stride,
+                r.weight,
+            )
         };
-        let area = ((ww - 2) * (wh - 2)) as f64;
-        let mut y = 0;
-        while y + wh < h {
-            let mut x = 0;
-            while x + ww < w {
-                if self.classify(&ii, &opt, &norm, y * ii.stride + x, area) {
-                    out.push(Rect {
-                        x: x as i32,
-                        y: y as i32,
-                        w: ww as i32,
-                        h: wh as i32,
-                    });
+        let mut stumps = Vec::new();
+        let mut stages = Vec::with_capacity(self.stages.len());
+        for stage in &self.stages {
+            for s in &stage.stumps {
+                let mut rects = [OptRect::default(); 3];
+                for (slot, r) in rects.iter_mut().zip(&self.features[s.feature].rects) {
+                    *slot = rect(r);
                 }
-                x += step;
+                stumps.push(OptStump {
+                    rects,
+                    threshold: s.threshold,
+                    left: s.left,
+                    right: s.right,
+                });
             }
-            y += step;
+            stages.push((stumps.len(), stage.threshold));
+        }
+        let (ww, wh) = (self.width as usize, self.height as usize);
+        OptCascade {
+            stumps,
+            stages,
+            norm: OptRect::new(1, 1, ww - 2, wh - 2, stride, 1.0),
+            area: ((ww - 2) * (wh - 2)) as f64,
+            window: (ww, wh),
         }
     }
 
@@ -396,49 +434,98 @@ impl Cascade {
         group_rectangles(&raw, params.min_neighbors, 0.2)
     }
 
+    /// Raw hits over the pyramid of scales that `params` allows, in `img` pixels.
     fn detect_raw(&self, img: &GrayImage, params: &DetectParams) -> Vec<Rect> {
         let (iw, ih) = img.dimensions();
-        let factor_step = params.scale_factor.max(1.01);
+        let mut ii = Integral::with_capacity(iw as usize, ih as usize);
+        let opt = self.compile(ii.stride);
         let mut resizer = Resizer::new();
+        let mut level = Vec::new();
         let mut hits = Vec::new();
+        for (factor, (lw, lh)) in self.scales(img.dimensions(), params) {
+            let px: &[u8] = if (lw, lh) == (iw, ih) {
+                img.as_raw()
+            } else {
+                match resize_grey_into(img, (lw, lh), &mut level, &mut resizer) {
+                    Ok(()) => &level,
+                    Err(_) => break,
+                }
+            };
+            ii.fill(px, lw as usize, lh as usize);
+            // Every other position on every level: the step in image pixels grows with the
+            // scale (2·factor), about 8 % of the window, which still gives a real face several
+            // neighbouring hits. (OpenCV steps by 1 beyond factor 2, four times the windows.)
+            let step = 2;
+            let (win_w, win_h) = (
+                (self.width as f32 * factor).round() as i32,
+                (self.height as f32 * factor).round() as i32,
+            );
+            scan_level(&opt, &ii, (lw as usize, lh as usize), step, |x, y| {
+                hits.push(Rect {
+                    x: (x as f32 * factor).round() as i32,
+                    y: (y as f32 * factor).round() as i32,
+                    w: win_w,
+                    h: win_h,
+                })
+            });
+        }
+        hits
+    }
+
+    /// The pyramid: (scale factor, level size) for every window size from `min_size` to
+    /// `max_size` (or the image), growing by `scale_factor`.
+    fn scales(&self, (iw, ih): (u32, u32), params: &DetectParams) -> Vec<(f32, (u32, u32))> {
+        let step = params.scale_factor.max(1.01);
+        let mut out = Vec::new();
         let mut factor = 1.0f32;
         loop {
-            let (win_w, win_h) = (
+            let win = (
                 (self.width as f32 * factor).round() as u32,
                 (self.height as f32 * factor).round() as u32,
             );
-            let (sw, sh) = (
+            let size = (
                 (iw as f32 / factor).round() as u32,
                 (ih as f32 / factor).round() as u32,
             );
-            if sw <= self.width || sh <= self.height || win_w > iw || win_h > ih {
+            if size.0 < self.width || size.1 < self.height || win.0 > iw || win.1 > ih {
                 break;
             }
-            if params.max_size > 0 && win_w.max(win_h) > params.max_size {
+            if params.max_size > 0 && win.0.max(win.1) > params.max_size {
                 break;
             }
-            if win_w.min(win_h) >= params.min_size {
-                let level = if factor == 1.0 {
-                    img.clone()
-                } else {
-                    match resize_grey(img, sw, sh, &mut resizer) {
-                        Ok(l) => l,
-                        Err(_) => break,
-                    }
-                };
-                let step = if factor > 2.0 { 1 } else { 2 };
-                let mut level_hits = Vec::new();
-                self.scan_level(&level, step, &mut level_hits);
-                hits.extend(level_hits.into_iter().map(|r| Rect {
-                    x: (r.x as f32 * factor).round() as i32,
-                    y: (r.y as f32 * factor).round() as i32,
-                    w: win_w as i32,
-                    h: win_h as i32,
-                }));
+            if win.0.min(win.1) >= params.min_size {
+                out.push((factor, size));
             }
-            factor *= factor_step;
+            factor *= step;
         }
-        hits
+        out
+    }
+}
+
+/// Slides the window over one pyramid level, calling `hit` with each accepted window's
+/// top-left corner in level pixels.
+fn scan_level(
+    opt: &OptCascade,
+    ii: &Integral,
+    (w, h): (usize, usize),
+    step: usize,
+    mut hit: impl FnMut(usize, usize),
+) {
+    let (ww, wh) = opt.window;
+    let mut y = 0;
+    while y + wh <= h {
+        let mut x = 0;
+        while x + ww <= w {
+            match opt.classify(ii, y * ii.stride + x) {
+                Verdict::Accepted => hit(x, y),
+                // A window that fails the very first stage rarely has an accepted
+                // neighbour: skip one position, as OpenCV does.
+                Verdict::Rejected { stage: 0 } => x += step,
+                Verdict::Rejected { .. } | Verdict::Flat => {}
+            }
+            x += step;
+        }
+        y += step;
     }
 }
 
@@ -531,20 +618,28 @@ mod tests {
 <features><_><rects><_>0 0 6 3 -1.</_><_>0 3 6 3 1.</_></rects></_></features>
 </cascade></opencv_storage>"#;
 
+    /// Hits of one level scanned at every position.
+    fn scan(c: &Cascade, img: &GrayImage) -> Vec<(usize, usize)> {
+        let (w, h) = (img.width() as usize, img.height() as usize);
+        let mut ii = Integral::with_capacity(w, h);
+        ii.fill(img.as_raw(), w, h);
+        let mut hits = Vec::new();
+        scan_level(&c.compile(ii.stride), &ii, (w, h), 1, |x, y| {
+            hits.push((x, y))
+        });
+        hits
+    }
+
     #[test]
     fn parses_a_small_cascade_and_fires_on_its_pattern() {
         let c = Cascade::from_xml(TINY).unwrap();
         assert_eq!((c.window(), c.stage_count()), ((6, 6), 1));
         // Dark above, bright below: the feature (bottom − top) is large → stage passes.
         let img = GrayImage::from_fn(8, 8, |_, y| image::Luma([if y < 4 { 20 } else { 220 }]));
-        let mut hits = Vec::new();
-        c.scan_level(&img, 1, &mut hits);
-        assert!(hits.iter().any(|r| r.y == 1), "{hits:?}");
+        assert!(scan(&c, &img).iter().any(|&(_, y)| y == 1));
         // The inverse pattern does not fire.
         let inv = GrayImage::from_fn(8, 8, |_, y| image::Luma([if y < 4 { 220 } else { 20 }]));
-        let mut none = Vec::new();
-        c.scan_level(&inv, 1, &mut none);
-        assert!(none.iter().all(|r| r.y != 1));
+        assert!(scan(&c, &inv).iter().all(|&(_, y)| y != 1));
     }
 
     #[test]

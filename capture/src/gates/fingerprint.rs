@@ -1,93 +1,33 @@
-//! The fingerprint gate: a quality score per impression, up to three takes keeping the best,
-//! explicit supervisor-approved exceptions, and the finger count of a slap.
-//!
-//! Quality: branch `extract` will provide `biometrics::quality::assess` (NFIQ 2-style). Until
-//! it is merged this gate uses [`interim_quality`], a clearly interim measure — the share of
-//! the image covered by ridge-like blocks times their mean orientation coherence (Bazen &
-//! Gerez 2002) — behind the same `u8` 0–100 score, so switching is a one-line change.
+//! The fingerprint gate: a quality score per impression from `biometrics::quality::assess`
+//! (NFIQ 2-style, 0–100, with operator feedback), up to three takes keeping the best, explicit
+//! supervisor-approved exceptions, and the finger count of a slap.
 
 use biometrics::FingerImage;
+use biometrics::quality::{Feedback, QualityReport, assess};
 
 use crate::message::OperatorMessage;
 
 /// Takes allowed per finger before the best one is kept anyway.
 pub const MAX_ATTEMPTS: usize = 3;
 
-/// Interim quality (0–100) and its parts. Not NFIQ 2: see the module docs.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct InterimQuality {
-    pub score: u8,
-    /// Share of 16×16 blocks with ridge contrast.
-    pub foreground: f32,
-    /// Mean orientation coherence of those blocks (0 = no direction, 1 = parallel ridges).
-    pub coherence: f32,
-}
-
+/// Side of the blocks the slap counter looks at.
 const BLOCK: usize = 16;
+/// Grey-level spread above which a block holds ridges rather than the blank platen.
 const MIN_BLOCK_SD: f32 = 12.0;
 
-/// Block-wise ridge contrast and orientation coherence.
-pub fn interim_quality(img: &FingerImage) -> InterimQuality {
-    let (w, h) = (img.width() as usize, img.height() as usize);
-    let px = img.pixels();
-    let (bw, bh) = (w / BLOCK, h / BLOCK);
-    if bw == 0 || bh == 0 {
-        return InterimQuality {
-            score: 0,
-            foreground: 0.0,
-            coherence: 0.0,
-        };
-    }
-    let (mut fg, mut coh_sum) = (0usize, 0.0f32);
-    for by in 0..bh {
-        for bx in 0..bw {
-            let (sd, coh) = block_stats(px, w, h, bx * BLOCK, by * BLOCK);
-            if sd >= MIN_BLOCK_SD {
-                fg += 1;
-                coh_sum += coh;
-            }
-        }
-    }
-    let foreground = fg as f32 / (bw * bh) as f32;
-    let coherence = if fg > 0 { coh_sum / fg as f32 } else { 0.0 };
-    // Full marks need ≥ 60 % coverage and coherent ridges.
-    let score = (100.0 * (foreground / 0.6).min(1.0) * coherence)
-        .round()
-        .clamp(0.0, 100.0) as u8;
-    InterimQuality {
-        score,
-        foreground,
-        coherence,
-    }
-}
-
-fn block_stats(px: &[u8], w: usize, h: usize, x0: usize, y0: usize) -> (f32, f32) {
+/// Grey-level standard deviation of one block.
+fn block_sd(px: &[u8], w: usize, h: usize, x0: usize, y0: usize) -> f32 {
     let (mut sum, mut sq, mut n) = (0f32, 0f32, 0f32);
-    let (mut gxx, mut gyy, mut gxy) = (0f32, 0f32, 0f32);
     for y in y0..(y0 + BLOCK).min(h) {
-        for x in x0..(x0 + BLOCK).min(w) {
-            let v = f32::from(px[y * w + x]);
+        for &p in &px[y * w + x0..y * w + (x0 + BLOCK).min(w)] {
+            let v = f32::from(p);
             sum += v;
             sq += v * v;
             n += 1.0;
-            if x > 0 && x + 1 < w && y > 0 && y + 1 < h {
-                let gx = f32::from(px[y * w + x + 1]) - f32::from(px[y * w + x - 1]);
-                let gy = f32::from(px[(y + 1) * w + x]) - f32::from(px[(y - 1) * w + x]);
-                gxx += gx * gx;
-                gyy += gy * gy;
-                gxy += gx * gy;
-            }
         }
     }
     let mean = sum / n.max(1.0);
-    let sd = (sq / n.max(1.0) - mean * mean).max(0.0).sqrt();
-    let denom = gxx + gyy;
-    let coh = if denom > 0.0 {
-        ((gxx - gyy).powi(2) + 4.0 * gxy * gxy).sqrt() / denom
-    } else {
-        0.0
-    };
-    (sd, coh)
+    (sq / n.max(1.0) - mean * mean).max(0.0).sqrt()
 }
 
 /// Why a finger could not be captured. Each needs a supervisor's approval.
@@ -152,6 +92,9 @@ pub enum FingerDecision {
     Retake {
         attempt: usize,
         score: u8,
+        /// What to fix, from the quality assessment (may be empty when nothing specific
+        /// is wrong but the score is still low).
+        feedback: Vec<Feedback>,
         advice: OperatorMessage,
     },
 }
@@ -165,6 +108,7 @@ pub struct FingerGate {
 }
 
 impl FingerGate {
+    /// A gate accepting takes that score at least `threshold` (0–100).
     pub fn new(threshold: u8) -> Self {
         Self {
             threshold,
@@ -173,35 +117,35 @@ impl FingerGate {
         }
     }
 
-    /// Scores a take with `quality` and decides.
-    pub fn submit(
-        &mut self,
-        image: FingerImage,
-        quality: impl Fn(&FingerImage) -> u8,
-    ) -> FingerDecision {
-        let score = quality(&image);
+    /// Scores a take with `biometrics::quality::assess` and decides.
+    pub fn submit(&mut self, image: FingerImage) -> FingerDecision {
+        let report = assess(&image);
+        self.decide(image, report)
+    }
+
+    /// Decides on a take already assessed (the station shows the report live).
+    pub fn decide(&mut self, image: FingerImage, report: QualityReport) -> FingerDecision {
+        let score = report.score;
         self.attempts += 1;
         if self.best.as_ref().is_none_or(|(s, _)| score > *s) {
             self.best = Some((score, image));
         }
-        if score >= self.threshold || self.attempts >= MAX_ATTEMPTS {
-            return match self.best.take() {
-                Some((score, image)) => FingerDecision::Done(FingerRecord::Captured {
-                    image,
-                    score,
-                    attempts: self.attempts,
-                }),
-                None => FingerDecision::Retake {
-                    attempt: self.attempts,
-                    score,
-                    advice: retake_advice(),
-                },
-            };
-        }
-        FingerDecision::Retake {
+        let retake = FingerDecision::Retake {
             attempt: self.attempts,
             score,
+            feedback: report.feedback,
             advice: retake_advice(),
+        };
+        if score < self.threshold && self.attempts < MAX_ATTEMPTS {
+            return retake;
+        }
+        match self.best.take() {
+            Some((score, image)) => FingerDecision::Done(FingerRecord::Captured {
+                image,
+                score,
+                attempts: self.attempts,
+            }),
+            None => retake,
         }
     }
 
@@ -226,7 +170,7 @@ pub fn count_slap_fingers(img: &FingerImage, min_width_px: u32) -> usize {
     let (bw, bh) = (w / BLOCK, h / BLOCK);
     let px = img.pixels();
     let column_has_ridges: Vec<bool> = (0..bw)
-        .map(|bx| (0..bh).any(|by| block_stats(px, w, h, bx * BLOCK, by * BLOCK).0 >= MIN_BLOCK_SD))
+        .map(|bx| (0..bh).any(|by| block_sd(px, w, h, bx * BLOCK, by * BLOCK) >= MIN_BLOCK_SD))
         .collect();
     let min_blocks = (min_width_px as usize).div_ceil(BLOCK).max(1);
     let mut count = 0;

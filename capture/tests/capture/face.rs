@@ -121,3 +121,26 @@ fn a_non_face_image_is_rejected() {
     let flat = RgbImage::from_pixel(640, 360, image::Rgb([120, 120, 120]));
     assert!(analyser().analyse(&flat).faces.is_empty());
 }
+
+#[test]
+fn the_simulated_camera_shows_exactly_one_face_with_no_backdrop_false_positive() {
+    use capture::camera::SimulatedCamera;
+    use capture::camera::sim::SceneVariation;
+    let portrait = astronaut();
+    let mut cam = SimulatedCamera::new(&portrait, 640, 360, SceneVariation::default()).unwrap();
+    // The portrait is scaled to 80 % of the frame height (288 px, factor 0.5625) and
+    // centred, swaying by up to 12 px; her face (≈ x 150–260, y 40–150 in the 512-px photo)
+    // lands near x 240–300, y 58–120.
+    for n in [0, 3, 7, 11, 20] {
+        let frame = cam.render(n);
+        let report = analyser().analyse(&frame);
+        eprintln!("frame {n}: {report:?}");
+        assert_eq!(report.faces.len(), 1, "frame {n}: {report:?}");
+        let (cx, cy) = report.faces[0].centre();
+        assert!(
+            (225.0..330.0).contains(&cx) && (50.0..130.0).contains(&cy),
+            "frame {n}: face centre ({cx}, {cy})"
+        );
+        assert!(report.eyes.is_some(), "frame {n}: {report:?}");
+    }
+}

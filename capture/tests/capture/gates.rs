@@ -1,52 +1,92 @@
-//! Fingerprint gate: interim quality, retakes keeping the best, exceptions, slap counts.
+//! Fingerprint gate: quality from `biometrics::quality::assess` on real FVC 2002 prints,
+//! retakes keeping the best, exceptions, slap counts.
 
 use biometrics::FingerImage;
+use biometrics::quality::assess;
 use capture::fingerprint::sim::ridge_pattern;
 use capture::gates::fingerprint::{
-    FingerDecision, FingerException, FingerGate, FingerRecord, SupervisorApproval, check_slap,
-    count_slap_fingers, interim_quality,
+    FingerDecision, FingerException, FingerGate, FingerRecord, MAX_ATTEMPTS, SupervisorApproval,
+    check_slap, count_slap_fingers,
 };
 
+/// A real 500 ppi impression from the shared FVC 2002 DB1 set B.
+fn fvc(name: &str) -> FingerImage {
+    let dir = fixtures::fvc_set("fvc2002-db1b").expect("shared FVC 2002 DB1 B data");
+    fixtures::fvc::load_file(&dir.join(name), 500).unwrap()
+}
+
+/// A take where only a 140-pixel square of the finger touched the platen (the rest blank):
+/// the commonest bad take at a counter, a finger barely placed.
+fn partial(img: &FingerImage) -> FingerImage {
+    let w = img.width() as usize;
+    let px = img
+        .pixels()
+        .iter()
+        .enumerate()
+        .map(|(i, &p)| {
+            let (x, y) = (i % w, i / w);
+            if (120..260).contains(&x) && (120..260).contains(&y) {
+                p
+            } else {
+                255
+            }
+        })
+        .collect();
+    FingerImage::new(img.width(), img.height(), img.ppi(), px).unwrap()
+}
+
 #[test]
-fn interim_quality_orders_clear_noisy_and_blank_impressions() {
-    let clear = interim_quality(&ridge_pattern(384, 290, 0.9, 0.05, 1));
-    let noisy = interim_quality(&ridge_pattern(384, 290, 0.4, 1.0, 1));
-    let blank = interim_quality(&FingerImage::new(384, 290, 500, vec![250; 384 * 290]).unwrap());
-    assert!(clear.score >= 80, "{clear:?}");
-    assert!(noisy.score < clear.score - 20, "{noisy:?} vs {clear:?}");
-    assert_eq!(blank.score, 0);
+fn quality_from_biometrics_ranks_a_full_print_above_a_barely_placed_one() {
+    let clear = fvc("101_1.tif");
+    let good = assess(&clear);
+    let bad = assess(&partial(&clear));
+    assert!(
+        good.score >= bad.score + 15,
+        "full {} vs partial {}",
+        good.score,
+        bad.score
+    );
+    assert!(!bad.feedback.is_empty(), "the operator is told what to fix");
+    let blank = FingerImage::new(388, 374, 500, vec![250; 388 * 374]).unwrap();
+    assert_eq!(assess(&blank).score, 0);
 }
 
 #[test]
 fn three_takes_keep_the_best_and_a_good_take_ends_early() {
-    let q = |img: &FingerImage| interim_quality(img).score;
-    let mut gate = FingerGate::new(70);
-    let poor = ridge_pattern(384, 290, 0.3, 1.0, 2);
-    let better = ridge_pattern(384, 290, 0.5, 0.8, 3);
-    let worst = ridge_pattern(384, 290, 0.2, 1.0, 4);
+    let clear = fvc("101_1.tif");
+    let best_score = assess(&clear).score;
+    let poor = partial(&fvc("102_1.tif"));
+    let worst = partial(&fvc("103_1.tif"));
+    // A threshold above every take: all three are used, and the clear one is kept.
+    let mut gate = FingerGate::new(best_score.saturating_add(1).min(100));
+    match gate.submit(poor) {
+        FingerDecision::Retake {
+            attempt: 1,
+            feedback,
+            ..
+        } => assert!(!feedback.is_empty()),
+        other => panic!("{other:?}"),
+    }
     assert!(matches!(
-        gate.submit(poor, q),
-        FingerDecision::Retake { attempt: 1, .. }
-    ));
-    assert!(matches!(
-        gate.submit(better.clone(), q),
+        gate.submit(clear.clone()),
         FingerDecision::Retake { attempt: 2, .. }
     ));
-    match gate.submit(worst, q) {
+    match gate.submit(worst) {
         FingerDecision::Done(FingerRecord::Captured {
             image,
             attempts,
             score,
         }) => {
-            assert_eq!(attempts, 3);
-            assert_eq!(image, better, "the best of three is kept");
-            assert_eq!(score, q(&better));
+            assert_eq!(attempts, MAX_ATTEMPTS);
+            assert_eq!(image, clear, "the best of three is kept");
+            assert_eq!(score, best_score);
         }
         other => panic!("{other:?}"),
     }
-    let mut gate = FingerGate::new(70);
+    // A threshold the clear print meets: one take is enough.
+    let mut gate = FingerGate::new(best_score);
     assert!(matches!(
-        gate.submit(ridge_pattern(384, 290, 0.9, 0.05, 5), q),
+        gate.submit(clear),
         FingerDecision::Done(FingerRecord::Captured { attempts: 1, .. })
     ));
 }
