@@ -88,7 +88,7 @@ pub enum FingerRecord {
 pub enum FingerDecision {
     /// Good enough, or the last allowed take: the best take is kept.
     Done(FingerRecord),
-    /// Below the threshold: take again.
+    /// Below the threshold, or something to fix: take again.
     Retake {
         attempt: usize,
         score: u8,
@@ -103,12 +103,21 @@ pub enum FingerDecision {
 #[derive(Debug)]
 pub struct FingerGate {
     threshold: u8,
-    best: Option<(u8, FingerImage)>,
+    best: Option<(TakeRank, FingerImage)>,
     attempts: usize,
 }
 
+/// How takes compare: a take with nothing to fix beats one the operator was told to redo
+/// (a barely placed finger can score well on the little it shows), then the higher score.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct TakeRank {
+    clean: bool,
+    score: u8,
+}
+
 impl FingerGate {
-    /// A gate accepting takes that score at least `threshold` (0–100).
+    /// A gate accepting takes that score at least `threshold` (0–100) with no operator
+    /// feedback (too dark, too light, low contrast, too small, smudged).
     pub fn new(threshold: u8) -> Self {
         Self {
             threshold,
@@ -126,9 +135,13 @@ impl FingerGate {
     /// Decides on a take already assessed (the station shows the report live).
     pub fn decide(&mut self, image: FingerImage, report: QualityReport) -> FingerDecision {
         let score = report.score;
+        let rank = TakeRank {
+            clean: report.feedback.is_empty(),
+            score,
+        };
         self.attempts += 1;
-        if self.best.as_ref().is_none_or(|(s, _)| score > *s) {
-            self.best = Some((score, image));
+        if self.best.as_ref().is_none_or(|(best, _)| rank > *best) {
+            self.best = Some((rank, image));
         }
         let retake = FingerDecision::Retake {
             attempt: self.attempts,
@@ -136,13 +149,14 @@ impl FingerGate {
             feedback: report.feedback,
             advice: retake_advice(),
         };
-        if score < self.threshold && self.attempts < MAX_ATTEMPTS {
+        let good_enough = rank.clean && score >= self.threshold;
+        if !good_enough && self.attempts < MAX_ATTEMPTS {
             return retake;
         }
         match self.best.take() {
-            Some((score, image)) => FingerDecision::Done(FingerRecord::Captured {
+            Some((best, image)) => FingerDecision::Done(FingerRecord::Captured {
                 image,
-                score,
+                score: best.score,
                 attempts: self.attempts,
             }),
             None => retake,
