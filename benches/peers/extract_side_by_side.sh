@@ -13,7 +13,7 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
-data="${1:-$root/../../shared/data}"
+data="${1:-$root/../shared/data}"
 [ -d "$data/fingerprints" ] || data=/work/shared/data
 core="${2:-1}"
 repeats="${3:-3}"
