@@ -9,11 +9,15 @@
 pub mod decode;
 pub mod sim;
 pub mod v4l2;
+#[cfg(feature = "v4l")]
+pub mod v4l2_device;
 
 use thiserror::Error;
 
 pub use decode::{DecodeError, PixelFormat, RawFrame, decode};
 pub use sim::SimulatedCamera;
+#[cfg(feature = "v4l")]
+pub use v4l2_device::V4l2Camera;
 
 use crate::message::OperatorMessage;
 
