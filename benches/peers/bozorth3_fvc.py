@@ -12,48 +12,12 @@ Compare times are measured around the bozorth3 call alone (one thread), extracti
 """
 import json
 import os
-import re
-import statistics
 import sys
 import time
 
 import nbis
 
-
-def parse(name):
-    m = re.fullmatch(r"(\d+)_(\d+)\.(tif|tiff|bmp|png)", name, re.IGNORECASE)
-    return (int(m.group(1)), int(m.group(2))) if m else None
-
-
-def rates_at(gen, imp, t):
-    fmr = sum(1 for s in imp if s >= t) / max(len(imp), 1)
-    fnmr = sum(1 for s in gen if s < t) / max(len(gen), 1)
-    return fmr, fnmr
-
-
-def thresholds(gen, imp):
-    t = sorted(set(gen) | set(imp))
-    t.append(t[-1] + 1)  # integer scores: "just above the top"
-    return t
-
-
-def fnmr_at_fmr(gen, imp, max_fmr):
-    best = 1.0
-    for t in thresholds(gen, imp):
-        fmr, fnmr = rates_at(gen, imp, t)
-        if fmr <= max_fmr:
-            best = min(best, fnmr)
-    return best
-
-
-def eer(gen, imp):
-    pts = [rates_at(gen, imp, t) for t in thresholds(gen, imp)]
-    t1 = next((p for p in reversed(pts) if p[1] <= p[0]), None)
-    t2 = next((p for p in pts if p[1] >= p[0]), None)
-    if t1 and t2:
-        return (t1[0] + t1[1]) / 2 if t1[0] + t1[1] <= t2[0] + t2[1] else (t2[0] + t2[1]) / 2
-    p = t1 or t2
-    return (p[0] + p[1]) / 2 if p else 0.5
+from fvc_protocol import fvc_files, report, score_all_pairs
 
 
 def main():
@@ -68,43 +32,19 @@ def main():
         min_quality=0.0, get_center=False, check_fingerprint=False, compute_nfiq2=False, ppi=ppi
     )
     extractor = nbis.new_nbis_extractor(settings)
-    files = sorted((parse(f), f) for f in os.listdir(folder) if parse(f))
+    files = fvc_files(folder)
     ids = [i for i, _ in files]
     templates, extract_ms = [], []
     for _, f in files:
         start = time.perf_counter()
         templates.append(extractor.extract_minutiae_from_image_file(os.path.join(folder, f)))
         extract_ms.append((time.perf_counter() - start) * 1e3)
-    n = len(ids)
-    firsts = {}
-    for fid, imp in ids:
-        firsts[fid] = min(firsts.get(fid, imp), imp)
-    gen, imp, imp_fvc, total = [], [], [], 0.0
-    for a in range(n):
-        for b in range(a + 1, n):
-            start = time.perf_counter()
-            s = templates[a].compare(templates[b])
-            total += time.perf_counter() - start
-            if ids[a][0] == ids[b][0]:
-                gen.append(s)
-            else:
-                imp.append(s)
-                if ids[a][1] == firsts[ids[a][0]] and ids[b][1] == firsts[ids[b][0]]:
-                    imp_fvc.append(s)
+    gen, imp, imp_fvc, total = score_all_pairs(ids, lambda a, b: templates[a].compare(templates[b]))
     result = {
         "engine": "nbis-py 0.1.3 (mindtct + bozorth3)",
         "set": folder,
-        "images": n,
-        "genuine": len(gen),
-        "impostor": len(imp),
-        "impostor_fvc": len(imp_fvc),
-        "eer": round(eer(gen, imp), 5),
-        "fmr100": round(fnmr_at_fmr(gen, imp, 0.01), 5),
-        "fmr1000": round(fnmr_at_fmr(gen, imp, 0.001), 5),
-        "zero_fmr": round(fnmr_at_fmr(gen, imp, 0.0), 5),
-        "eer_fvc": round(eer(gen, imp_fvc), 5),
-        "extract_ms_median": round(statistics.median(extract_ms), 2),
-        "compare_us_mean": round(total * 1e6 / max(len(gen) + len(imp), 1), 2),
+        "images": len(ids),
+        **report(gen, imp, imp_fvc, total, extract_ms),
     }
     print(json.dumps(result))
 
