@@ -30,21 +30,37 @@ pub fn to_grey(rgb: &RgbImage) -> GrayImage {
 
 fn resize_raw(
     src: &[u8],
-    (sw, sh): (u32, u32),
+    src_size: (u32, u32),
     (dw, dh): (u32, u32),
     pixel: PixelType,
     options: &ResizeOptions,
     resizer: &mut Resizer,
 ) -> Result<Vec<u8>, ImagingError> {
+    let mut out = vec![0; dw as usize * dh as usize * pixel.size()];
+    resize_slice(src, src_size, &mut out, (dw, dh), pixel, options, resizer)?;
+    Ok(out)
+}
+
+/// The one call into fast_image_resize: `src` (`sw`×`sh`) scaled into `out` (`dw`×`dh`,
+/// exactly that many `pixel`s long).
+fn resize_slice(
+    src: &[u8],
+    (sw, sh): (u32, u32),
+    out: &mut [u8],
+    (dw, dh): (u32, u32),
+    pixel: PixelType,
+    options: &ResizeOptions,
+    resizer: &mut Resizer,
+) -> Result<(), ImagingError> {
     if sw == 0 || sh == 0 || dw == 0 || dh == 0 {
         return Err(ImagingError::Size(sw, sh, dw, dh));
     }
     let src = ImageRef::new(sw, sh, src, pixel).map_err(|e| ImagingError::Resize(e.to_string()))?;
-    let mut dst = Image::new(dw, dh, pixel);
+    let mut dst = Image::from_slice_u8(dw, dh, out, pixel)
+        .map_err(|e| ImagingError::Resize(e.to_string()))?;
     resizer
         .resize(&src, &mut dst, options)
-        .map_err(|e| ImagingError::Resize(e.to_string()))?;
-    Ok(dst.into_vec())
+        .map_err(|e| ImagingError::Resize(e.to_string()))
 }
 
 /// Bilinear resize of a grey image (OpenCV INTER_LINEAR-like, as the cascade was trained on).
@@ -89,19 +105,17 @@ pub fn resize_grey_into(
     out: &mut Vec<u8>,
     resizer: &mut Resizer,
 ) -> Result<(), ImagingError> {
-    let (sw, sh) = src.dimensions();
-    if sw == 0 || sh == 0 || w == 0 || h == 0 {
-        return Err(ImagingError::Size(sw, sh, w, h));
-    }
     out.resize(w as usize * h as usize, 0);
-    let source = ImageRef::new(sw, sh, src.as_raw(), PixelType::U8)
-        .map_err(|e| ImagingError::Resize(e.to_string()))?;
-    let mut dst = Image::from_slice_u8(w, h, out.as_mut_slice(), PixelType::U8)
-        .map_err(|e| ImagingError::Resize(e.to_string()))?;
     let options = ResizeOptions::new().resize_alg(ResizeAlg::Interpolation(FilterType::Bilinear));
-    resizer
-        .resize(&source, &mut dst, &options)
-        .map_err(|e| ImagingError::Resize(e.to_string()))
+    resize_slice(
+        src.as_raw(),
+        src.dimensions(),
+        out,
+        (w, h),
+        PixelType::U8,
+        &options,
+        resizer,
+    )
 }
 
 /// Resize of an RGB frame with a convolution filter (used for the live preview).
@@ -129,18 +143,17 @@ pub fn resize_rgb_into(
     out: &mut RgbImage,
     resizer: &mut Resizer,
 ) -> Result<(), ImagingError> {
-    let ((sw, sh), (w, h)) = (src.dimensions(), out.dimensions());
-    if sw == 0 || sh == 0 || w == 0 || h == 0 {
-        return Err(ImagingError::Size(sw, sh, w, h));
-    }
-    let source = ImageRef::new(sw, sh, src.as_raw(), PixelType::U8x3)
-        .map_err(|e| ImagingError::Resize(e.to_string()))?;
-    let mut dst = Image::from_slice_u8(w, h, out.as_mut(), PixelType::U8x3)
-        .map_err(|e| ImagingError::Resize(e.to_string()))?;
+    let size = out.dimensions();
     let options = ResizeOptions::new().resize_alg(ResizeAlg::Convolution(FilterType::Bilinear));
-    resizer
-        .resize(&source, &mut dst, &options)
-        .map_err(|e| ImagingError::Resize(e.to_string()))
+    resize_slice(
+        src.as_raw(),
+        src.dimensions(),
+        out.as_mut(),
+        size,
+        PixelType::U8x3,
+        &options,
+        resizer,
+    )
 }
 
 /// Crops the box (`left`, `top`, `width`, `height`, in source pixels, may be fractional) out
