@@ -127,7 +127,8 @@ fn memory_per_finger_is_reported_and_bounded() {
     // cylinder) dominate; the minutiae themselves are small.
     assert!(memory.descriptors > 10 * memory.templates, "{memory:?}");
     assert!(memory.postings > 10 * memory.templates, "{memory:?}");
-    assert!(per_finger < 32 * 1024, "{per_finger}");
+    // Synthetic full fingertips carry ~83 minutiae (fixtures::synth::fast::MEAN_MINUTIAE).
+    assert!(per_finger < 40 * 1024, "{per_finger}");
     assert_eq!(memory.total(), index.memory_bytes());
     assert!(!format!("{index:?}").contains("minutiae"));
 }
