@@ -25,7 +25,7 @@
 //! rounds were added afterwards (EER unchanged on DB1_B, lower on DB2_B). Every configuration
 //! tried and its error rates on both sets are in BENCHMARKS.md.
 
-use super::cylinder::{Point, angle_diff};
+use super::cylinder::{Point, angle_diff, convex_hull};
 
 /// Best LSS-R pairs tried as alignment hypotheses.
 const HYPOTHESES: usize = 3;
@@ -42,11 +42,51 @@ pub const HULL_MARGIN: f32 = 10.0;
 /// Floor of each overlap count in the normalisation.
 pub const MIN_OVERLAP: f32 = 12.0;
 
-/// A print's geometry for alignment: all its minutiae (y-up frame) and their convex hull.
+/// A print's geometry for alignment: all its minutiae (y-up frame) and the edges of their
+/// convex hull.
 #[derive(Clone, Default)]
 pub struct Layout {
     pub points: Vec<Point>,
-    pub hull: Vec<(f32, f32)>,
+    /// Per hull edge (counter-clockwise): a point on it and its inward unit normal, computed
+    /// once so that the many inside tests per comparison need no square roots.
+    edges: Vec<[f32; 4]>,
+}
+
+impl Layout {
+    pub fn new(points: Vec<Point>) -> Self {
+        let hull = convex_hull(&points);
+        let n = hull.len();
+        let edges = if n < 3 {
+            Vec::new()
+        } else {
+            (0..n)
+                .map(|i| {
+                    let (p, q) = (hull[i], hull[(i + 1) % n]);
+                    let (ex, ey) = (q.0 - p.0, q.1 - p.1);
+                    let len = ex.hypot(ey).max(f32::MIN_POSITIVE);
+                    [p.0, p.1, -ey / len, ex / len]
+                })
+                .collect()
+        };
+        Self { points, edges }
+    }
+
+    /// Heap bytes held.
+    pub fn heap_bytes(&self) -> usize {
+        self.points.capacity() * std::mem::size_of::<Point>()
+            + self.edges.capacity() * std::mem::size_of::<[f32; 4]>()
+    }
+
+    /// Whether `(x, y)` lies inside the hull or less than `margin` outside it (outside, the
+    /// distance to the nearest edge *line* is used: exact near edges, which is all that
+    /// matters for a margin of a few pixels). Never true for a degenerate hull.
+    fn covers(&self, x: f32, y: f32, margin: f32) -> bool {
+        !self.edges.is_empty()
+            && self
+                .edges
+                .iter()
+                .all(|&[px, py, nx, ny]| nx * (x - px) + ny * (y - py) > -margin)
+    }
 }
 
 /// The outcome of the verification stage.
@@ -207,7 +247,7 @@ fn overlap_score(a: &Layout, b: &Layout, t: &Rigid, matched: usize) -> f32 {
         .iter()
         .filter(|&&p| {
             let (x, y, _) = t.apply(p);
-            inward_distance(&b.hull, x, y) > -HULL_MARGIN
+            b.covers(x, y, HULL_MARGIN)
         })
         .count();
     let b_in_a = b
@@ -215,7 +255,7 @@ fn overlap_score(a: &Layout, b: &Layout, t: &Rigid, matched: usize) -> f32 {
         .iter()
         .filter(|&&(x, y, _)| {
             let (x, y) = t.invert((x, y));
-            inward_distance(&a.hull, x, y) > -HULL_MARGIN
+            a.covers(x, y, HULL_MARGIN)
         })
         .count();
     // A paired minutia lies in the overlap even when the hull test says otherwise.
@@ -228,32 +268,28 @@ fn distance2(p: Point, q: Point) -> f32 {
     (p.0 - q.0).powi(2) + (p.1 - q.1).powi(2)
 }
 
-/// Signed distance from `(x, y)` to the boundary of the counter-clockwise convex `hull`:
-/// positive inside, negative outside (exact outside only near edges, which is all the margin
-/// test needs); `-∞` for a degenerate hull.
-fn inward_distance(hull: &[(f32, f32)], x: f32, y: f32) -> f32 {
-    if hull.len() < 3 {
-        return f32::NEG_INFINITY;
-    }
-    let n = hull.len();
-    (0..n)
-        .map(|i| {
-            let (p, q) = (hull[i], hull[(i + 1) % n]);
-            let (ex, ey) = (q.0 - p.0, q.1 - p.1);
-            let len = ex.hypot(ey).max(f32::MIN_POSITIVE);
-            (ex * (y - p.1) - ey * (x - p.0)) / len
-        })
-        .fold(f32::INFINITY, f32::min)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::matcher::cylinder::convex_hull;
 
     fn layout(points: Vec<Point>) -> Layout {
-        let hull = convex_hull(&points);
-        Layout { points, hull }
+        Layout::new(points)
+    }
+
+    #[test]
+    fn the_hull_covers_its_inside_and_a_margin_around_it() {
+        let square = layout(vec![
+            (0.0, 0.0, 0.0),
+            (100.0, 0.0, 0.0),
+            (100.0, 100.0, 0.0),
+            (0.0, 100.0, 0.0),
+            (40.0, 60.0, 0.0),
+        ]);
+        assert!(square.covers(50.0, 50.0, 0.0));
+        assert!(square.covers(108.0, 50.0, 10.0));
+        assert!(!square.covers(112.0, 50.0, 10.0));
+        assert!(!square.covers(50.0, -20.0, 10.0));
+        assert!(!layout(vec![(0.0, 0.0, 0.0), (1.0, 1.0, 0.0)]).covers(0.5, 0.5, 10.0));
     }
 
     /// A scattered, irregular set of minutiae over a 300×300 px print.
