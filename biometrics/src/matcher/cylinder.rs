@@ -307,7 +307,7 @@ fn erf(x: f32) -> f32 {
 }
 
 /// Convex hull (Andrew's monotone chain), counter-clockwise, without repeated end point.
-fn convex_hull(pts: &[Point]) -> Vec<(f32, f32)> {
+pub(super) fn convex_hull(pts: &[Point]) -> Vec<(f32, f32)> {
     let mut p: Vec<(f32, f32)> = pts.iter().map(|&(x, y, _)| (x, y)).collect();
     p.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
     p.dedup();

@@ -1,0 +1,98 @@
+//! Development study of the matcher on an FVC folder (not a benchmark: use `fvc-eval` for
+//! figures). Prints the genuine pairs that fail at the EER threshold and the impostors that
+//! score highest, with what the matcher saw.
+//!
+//! `cargo run --release -p biometrics --example match_study -- DIR [--ppi N]`
+
+use biometrics::eval::{self, FvcId};
+use biometrics::extract::extract;
+use biometrics::matcher::{MatchResult, PreparedTemplate};
+use biometrics::{FingerImage, FingerPosition, Template};
+use std::path::{Path, PathBuf};
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().collect();
+    let dir = PathBuf::from(args.get(1).ok_or("usage: match_study DIR [--ppi N]")?);
+    let ppi: u16 = match args.get(2).map(String::as_str) {
+        Some("--ppi") => args.get(3).ok_or("--ppi N")?.parse()?,
+        _ => 500,
+    };
+    let images = load_folder(&dir, ppi)?;
+    let ids: Vec<FvcId> = images.iter().map(|(id, _)| *id).collect();
+    let templates: Vec<Template> = images
+        .iter()
+        .map(|(_, img)| extract(img, FingerPosition::Unknown))
+        .collect::<Result<_, _>>()?;
+    let prepared: Vec<PreparedTemplate> = templates.iter().map(PreparedTemplate::new).collect();
+    let genuine_pairs = eval::genuine_pairs(&ids);
+    let impostor_pairs = eval::impostor_pairs_all(&ids);
+    let run = |pairs: &[(usize, usize)]| -> Vec<MatchResult> {
+        pairs
+            .iter()
+            .map(|&(a, b)| prepared[a].compare(&prepared[b]))
+            .collect()
+    };
+    let (genu, imp) = (run(&genuine_pairs), run(&impostor_pairs));
+    let gs: Vec<f32> = genu.iter().map(|r| r.score).collect();
+    let is: Vec<f32> = imp.iter().map(|r| r.score).collect();
+    let rates = eval::error_rates(&gs, &is);
+    println!(
+        "EER {:.2} FMR100 {:.2} FMR1000 {:.2}",
+        rates.eer * 100.0,
+        rates.fmr100 * 100.0,
+        rates.fmr1000 * 100.0
+    );
+    let thr = eval::threshold_for_fmr(&is, rates.eer);
+    println!("threshold at FMR≈EER: {thr:.4}");
+    let describe = |(a, b): (usize, usize), r: &MatchResult| {
+        format!(
+            "{}_{} vs {}_{}: score {:.4}, minutiae {}/{}, cylinders {}/{}, pairs {}",
+            ids[a].finger,
+            ids[a].impression,
+            ids[b].finger,
+            ids[b].impression,
+            r.score,
+            templates[a].minutiae.len(),
+            templates[b].minutiae.len(),
+            prepared[a].len(),
+            prepared[b].len(),
+            r.pairs.len(),
+        )
+    };
+    println!("genuine below threshold:");
+    let mut low: Vec<usize> = (0..genu.len()).filter(|&i| genu[i].score < thr).collect();
+    low.sort_by(|&x, &y| genu[x].score.total_cmp(&genu[y].score));
+    for i in low {
+        println!("  {}", describe(genuine_pairs[i], &genu[i]));
+    }
+    println!("top impostors:");
+    let mut top: Vec<usize> = (0..imp.len()).collect();
+    top.sort_by(|&x, &y| imp[y].score.total_cmp(&imp[x].score));
+    for &i in top.iter().take(12) {
+        println!("  {}", describe(impostor_pairs[i], &imp[i]));
+    }
+    Ok(())
+}
+
+fn load_folder(
+    dir: &Path,
+    ppi: u16,
+) -> Result<Vec<(FvcId, FingerImage)>, Box<dyn std::error::Error>> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_owned();
+        let Some(id) = eval::parse_fvc_name(&name) else {
+            continue;
+        };
+        let grey = image::open(&path)?.into_luma8();
+        let (w, h) = grey.dimensions();
+        out.push((id, FingerImage::new(w, h, ppi, grey.into_raw())?));
+    }
+    out.sort_by_key(|(id, _)| *id);
+    Ok(out)
+}
