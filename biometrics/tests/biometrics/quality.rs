@@ -212,8 +212,10 @@ fn genuine_by_quality(set: &str) -> (Vec<GenuinePair>, f32) {
 
 /// Quality predicts matching: genuine pairs in the lowest quarter by quality fail at FMR 1/1000
 /// far more often than those in the highest quarter. The margins are about two thirds of what
-/// we measured (BENCHMARKS.md: FNMR 14.3 % → 2.9 % on DB1_B, where the weights were fitted, and
-/// 18.6 % → 0.0 % on DB2_B, where they were only checked).
+/// we measured with the matcher of the time (BENCHMARKS.md: FNMR 14.3 % → 2.9 % on DB1_B, where
+/// the weights were fitted, and 18.6 % → 0.0 % on DB2_B, where they were only checked). The
+/// global-alignment verification stage (round 3) fails fewer low-quality genuine pairs, so the
+/// spread on DB2_B shrank to 11.4 % → 0.0 %; its margin follows (two thirds of that).
 #[test]
 fn quality_bands_predict_genuine_failures_on_fvc2002_db1() {
     let (genuine, threshold) = genuine_by_quality("fvc2002-db1b");
@@ -228,7 +230,7 @@ fn quality_bands_predict_genuine_failures_and_scores_on_fvc2002_db2() {
     let (genuine, threshold) = genuine_by_quality("fvc2002-db2b");
     let b = bands::by_quantile(&genuine, 4, threshold);
     assert_eq!(b.len(), 4);
-    assert!(b[0].fnmr - b[3].fnmr >= 0.12, "{b:?}");
+    assert!(b[0].fnmr - b[3].fnmr >= 0.075, "{b:?}");
     assert!(b[0].fnmr >= b[1].fnmr && b[1].fnmr >= b[3].fnmr, "{b:?}");
     // On this set the genuine scores themselves rise with quality too.
     assert!(b[3].mean_score - b[0].mean_score >= 0.03, "{b:?}");
