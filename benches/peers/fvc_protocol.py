@@ -8,6 +8,16 @@ import statistics
 import time
 
 
+def take_option(args, name, default, convert):
+    """Removes `name VALUE` from the list `args` and returns `convert(VALUE)`, or `default`."""
+    if name not in args:
+        return default
+    i = args.index(name)
+    value = convert(args[i + 1])
+    del args[i : i + 2]
+    return value
+
+
 def parse(name):
     m = re.fullmatch(r"(\d+)_(\d+)\.(tif|tiff|bmp|png)", name, re.IGNORECASE)
     return (int(m.group(1)), int(m.group(2))) if m else None

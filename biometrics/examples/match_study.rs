@@ -7,8 +7,8 @@
 use biometrics::eval::{self, FvcId};
 use biometrics::extract::extract;
 use biometrics::matcher::{MatchResult, PreparedTemplate};
-use biometrics::{FingerImage, FingerPosition, Template};
-use std::path::{Path, PathBuf};
+use biometrics::{FingerPosition, Template};
+use std::path::PathBuf;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
@@ -17,11 +17,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         Some("--ppi") => args.get(3).ok_or("--ppi N")?.parse()?,
         _ => 500,
     };
-    let images = load_folder(&dir, ppi)?;
-    let ids: Vec<FvcId> = images.iter().map(|(id, _)| *id).collect();
-    let templates: Vec<Template> = images
+    let set = fixtures::fvc::load_dir(&dir, ppi)?;
+    let ids: Vec<FvcId> = set.ids();
+    let templates: Vec<Template> = set
+        .images
         .iter()
-        .map(|(_, img)| extract(img, FingerPosition::Unknown))
+        .map(|i| extract(&i.image, FingerPosition::Unknown))
         .collect::<Result<_, _>>()?;
     let prepared: Vec<PreparedTemplate> = templates.iter().map(PreparedTemplate::new).collect();
     let genuine_pairs = eval::genuine_pairs(&ids);
@@ -72,27 +73,4 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         println!("  {}", describe(impostor_pairs[i], &imp[i]));
     }
     Ok(())
-}
-
-fn load_folder(
-    dir: &Path,
-    ppi: u16,
-) -> Result<Vec<(FvcId, FingerImage)>, Box<dyn std::error::Error>> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
-        let name = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or_default()
-            .to_owned();
-        let Some(id) = eval::parse_fvc_name(&name) else {
-            continue;
-        };
-        let grey = image::open(&path)?.into_luma8();
-        let (w, h) = grey.dimensions();
-        out.push((id, FingerImage::new(w, h, ppi, grey.into_raw())?));
-    }
-    out.sort_by_key(|(id, _)| *id);
-    Ok(out)
 }

@@ -7,11 +7,12 @@
 //! `--csv` writes one line per image with every measure, and `FILE.pairs.csv` the genuine scores
 //! by image index (for fitting the score mapping).
 
+use biometrics::FingerPosition;
 use biometrics::eval::{self, FvcId};
 use biometrics::matcher::PreparedTemplate;
 use biometrics::quality::bands::{self, GenuinePair};
 use biometrics::quality::{QualityReport, assess_and_extract};
-use biometrics::{FingerImage, FingerPosition};
+use fixtures::fvc::FvcImage;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -28,12 +29,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let dir = dir.ok_or("usage: quality_bands DIR [--ppi N] [--bands K] [--csv FILE]")?;
 
-    let images = load(&dir, ppi)?;
-    let ids: Vec<FvcId> = images.iter().map(|(id, _)| *id).collect();
+    let set = fixtures::fvc::load_dir(&dir, ppi)?;
+    let images = &set.images;
+    let ids: Vec<FvcId> = set.ids();
     let mut reports = Vec::new();
     let mut prepared = Vec::new();
-    for (_, img) in &images {
-        let (report, template) = assess_and_extract(img, FingerPosition::Unknown);
+    for img in images {
+        let (report, template) = assess_and_extract(&img.image, FingerPosition::Unknown);
         prepared.push(template.ok().map(|t| PreparedTemplate::new(&t)));
         reports.push(report);
     }
@@ -87,7 +89,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         );
     }
     if let Some(path) = csv {
-        write_csv(&path, &images, &reports)?;
+        write_csv(&path, images, &reports)?;
         let mut f = std::fs::File::create(path.with_extension("pairs.csv"))?;
         writeln!(f, "a,b,score")?;
         for ((a, b), p) in eval::genuine_pairs(&ids).into_iter().zip(&genuine) {
@@ -103,28 +105,9 @@ fn median(v: &[u8]) -> u8 {
     s.get(s.len() / 2).copied().unwrap_or(0)
 }
 
-fn load(dir: &PathBuf, ppi: u16) -> Result<Vec<(FvcId, FingerImage)>, Box<dyn std::error::Error>> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
-        let name = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or_default();
-        let Some(id) = eval::parse_fvc_name(name) else {
-            continue;
-        };
-        let grey = image::open(&path)?.into_luma8();
-        let (w, h) = grey.dimensions();
-        out.push((id, FingerImage::new(w, h, ppi, grey.into_raw())?));
-    }
-    out.sort_by_key(|(id, _)| (id.finger, id.impression));
-    Ok(out)
-}
-
 fn write_csv(
     path: &PathBuf,
-    images: &[(FvcId, FingerImage)],
+    images: &[FvcImage],
     reports: &[QualityReport],
 ) -> std::io::Result<()> {
     let mut f = std::fs::File::create(path)?;
@@ -132,7 +115,8 @@ fn write_csv(
         f,
         "finger,impression,score,mu,mmb,roi_mean,roi_std,foreground_px,ocl,lcs,fda,rvu,rvu_std,of,minutiae,minutiae_centre"
     )?;
-    for ((id, _), r) in images.iter().zip(reports) {
+    for (img, r) in images.iter().zip(reports) {
+        let id = img.id;
         let m = &r.measures;
         writeln!(
             f,
