@@ -95,16 +95,19 @@ fn load(dir: &Path, scale: f32, mirror: bool) -> Result<(Vec<FvcId>, Vec<Templat
 
 fn parse(text: &str, scale: f32, mirror: bool) -> Result<Template, String> {
     let mut lines = text.lines();
-    let size = numbers(lines.next().ok_or("empty file")?)?;
+    let size = numbers(lines.next().ok_or("empty file")?)
+        .map_err(|()| "first line must be `width height`")?;
     let [w, h] = size[..] else {
         return Err("first line must be `width height`".into());
     };
     let px = |v: f32| (v * scale).round().clamp(0.0, f32::from(u16::MAX)) as u16;
     let mut minutiae = Vec::new();
-    for line in lines.filter(|l| !l.trim().is_empty()) {
-        let v = numbers(line)?;
+    // Errors name the line, never its values: minutiae are biometric data.
+    for (n, line) in lines.enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+        let at = || format!("line {}: not `x y theta kind quality`", n + 2);
+        let v = numbers(line).map_err(|()| at())?;
         let [x, y, theta, kind, quality] = v[..] else {
-            return Err(format!("not `x y theta kind quality`: {line}"));
+            return Err(at());
         };
         // Ours turn counter-clockwise on screen (y down); image-convention angles turn clockwise.
         let angle = if mirror { -theta } else { theta };
@@ -126,8 +129,8 @@ fn parse(text: &str, scale: f32, mirror: bool) -> Result<Template, String> {
     })
 }
 
-fn numbers(line: &str) -> Result<Vec<f32>, String> {
+fn numbers(line: &str) -> Result<Vec<f32>, ()> {
     line.split_whitespace()
-        .map(|t| t.parse::<f32>().map_err(|_| format!("not a number: {t}")))
+        .map(|t| t.parse::<f32>().map_err(|_| ()))
         .collect()
 }
