@@ -70,7 +70,28 @@ pub fn resize_grey(
     h: u32,
     resizer: &mut Resizer,
 ) -> Result<GrayImage, ImagingError> {
-    let options = ResizeOptions::new().resize_alg(ResizeAlg::Interpolation(FilterType::Bilinear));
+    resize_grey_with(
+        src,
+        (w, h),
+        ResizeAlg::Interpolation(FilterType::Bilinear),
+        resizer,
+    )
+}
+
+/// Area-averaging downscale of a grey image (a bilinear *convolution*: every source pixel
+/// counts, so fine texture does not alias into false structure as plain interpolation can).
+pub fn downscale_grey(src: &GrayImage, w: u32, h: u32) -> Result<GrayImage, ImagingError> {
+    let algorithm = ResizeAlg::Convolution(FilterType::Bilinear);
+    resize_grey_with(src, (w, h), algorithm, &mut Resizer::new())
+}
+
+fn resize_grey_with(
+    src: &GrayImage,
+    (w, h): (u32, u32),
+    algorithm: ResizeAlg,
+    resizer: &mut Resizer,
+) -> Result<GrayImage, ImagingError> {
+    let options = ResizeOptions::new().resize_alg(algorithm);
     let data = resize_raw(
         src.as_raw(),
         src.dimensions(),
@@ -78,21 +99,6 @@ pub fn resize_grey(
         PixelType::U8,
         &options,
         resizer,
-    )?;
-    GrayImage::from_raw(w, h, data).ok_or(ImagingError::Size(src.width(), src.height(), w, h))
-}
-
-/// Area-averaging downscale of a grey image (a bilinear *convolution*: every source pixel
-/// counts, so fine texture does not alias into false structure as plain interpolation can).
-pub fn downscale_grey(src: &GrayImage, w: u32, h: u32) -> Result<GrayImage, ImagingError> {
-    let options = ResizeOptions::new().resize_alg(ResizeAlg::Convolution(FilterType::Bilinear));
-    let data = resize_raw(
-        src.as_raw(),
-        src.dimensions(),
-        (w, h),
-        PixelType::U8,
-        &options,
-        &mut Resizer::new(),
     )?;
     GrayImage::from_raw(w, h, data).ok_or(ImagingError::Size(src.width(), src.height(), w, h))
 }

@@ -377,7 +377,9 @@ impl<T: UsbTransport> Recorder<T> {
     pub fn inner_mut(&mut self) -> &mut T {
         &mut self.inner
     }
+}
 
+impl<T: UsbTransport> RunTransfer for Recorder<T> {
     fn run(&mut self, transfer: Transfer) -> Result<Vec<u8>, TransportError> {
         let result = transfer.execute(&mut self.inner);
         self.trace.push(TraceEntry {
@@ -388,7 +390,13 @@ impl<T: UsbTransport> Recorder<T> {
     }
 }
 
-impl<T: UsbTransport> UsbTransport for Recorder<T> {
+/// A transport that treats every call the same way: as one [`Transfer`] value (recorded, or
+/// checked against a trace). Implementing `run` gives the whole [`UsbTransport`].
+trait RunTransfer: Send {
+    fn run(&mut self, transfer: Transfer) -> Result<Vec<u8>, TransportError>;
+}
+
+impl<R: RunTransfer> UsbTransport for R {
     fn control_in(&mut self, setup: ControlSetup, length: u16) -> Result<Vec<u8>, TransportError> {
         self.run(Transfer::ControlIn { setup, length })
     }
@@ -433,7 +441,9 @@ impl Replay {
     pub fn remaining(&self) -> usize {
         self.trace.len()
     }
+}
 
+impl RunTransfer for Replay {
     fn run(&mut self, transfer: Transfer) -> Result<Vec<u8>, TransportError> {
         match self.trace.pop_front() {
             Some(entry) if entry.transfer == transfer => entry.result,
@@ -443,32 +453,6 @@ impl Replay {
                 Err(TransportError::Io("replay diverged from the trace".into()))
             }
         }
-    }
-}
-
-impl UsbTransport for Replay {
-    fn control_in(&mut self, setup: ControlSetup, length: u16) -> Result<Vec<u8>, TransportError> {
-        self.run(Transfer::ControlIn { setup, length })
-    }
-    fn control_out(&mut self, setup: ControlSetup, data: &[u8]) -> Result<(), TransportError> {
-        self.run(Transfer::ControlOut {
-            setup,
-            data: data.to_vec(),
-        })
-        .map(|_| ())
-    }
-    fn bulk_in(&mut self, endpoint: u8, length: usize) -> Result<Vec<u8>, TransportError> {
-        self.run(Transfer::BulkIn { endpoint, length })
-    }
-    fn bulk_out(&mut self, endpoint: u8, data: &[u8]) -> Result<(), TransportError> {
-        self.run(Transfer::BulkOut {
-            endpoint,
-            data: data.to_vec(),
-        })
-        .map(|_| ())
-    }
-    fn interrupt_in(&mut self, endpoint: u8, length: usize) -> Result<Vec<u8>, TransportError> {
-        self.run(Transfer::InterruptIn { endpoint, length })
     }
 }
 

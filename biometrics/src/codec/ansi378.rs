@@ -5,7 +5,6 @@
 //! resolution in pixels/cm (2 each), number of finger views (1), reserved (1); then the views.
 //! Angles are in units of 2 degrees (0–179).
 
-use super::iso19794_2::header_image;
 use super::reader::Reader;
 use super::{AngleUnit, CodecError, Record, view};
 use crate::template::Template;
@@ -49,36 +48,7 @@ pub fn decode(bytes: &[u8]) -> Result<Record, CodecError> {
     }
     let product_id = r.u32()?;
     let equipment = r.u16()?;
-    let (width, height, res_x, res_y) = header_image(&mut r)?;
-    let count = r.u8()?;
-    let at = r.offset();
-    let reserved = r.u8()?;
-    if reserved != 0 {
-        return Err(CodecError::Field {
-            field: "reserved byte",
-            offset: at,
-            value: reserved.into(),
-        });
-    }
-    let mut views = Vec::with_capacity(usize::from(count));
-    for _ in 0..count {
-        views.push(view::read(&mut r, AngleUnit::Ansi, width, height)?);
-    }
-    if r.remaining() != 0 {
-        return Err(CodecError::Length {
-            declared,
-            actual: r.offset(),
-        });
-    }
-    Ok(Record {
-        product_id,
-        equipment,
-        width,
-        height,
-        res_x,
-        res_y,
-        views,
-    })
+    view::read_image_and_views(&mut r, AngleUnit::Ansi, declared, product_id, equipment)
 }
 
 pub fn encode(record: &Record) -> Result<Vec<u8>, CodecError> {

@@ -44,36 +44,7 @@ pub fn decode(bytes: &[u8]) -> Result<Record, CodecError> {
             value: (equipment >> 12).into(),
         });
     }
-    let (width, height, res_x, res_y) = header_image(&mut r)?;
-    let count = r.u8()?;
-    let at = r.offset();
-    let reserved = r.u8()?;
-    if reserved != 0 {
-        return Err(CodecError::Field {
-            field: "reserved byte",
-            offset: at,
-            value: reserved.into(),
-        });
-    }
-    let mut views = Vec::with_capacity(usize::from(count));
-    for _ in 0..count {
-        views.push(view::read(&mut r, AngleUnit::Iso, width, height)?);
-    }
-    if r.remaining() != 0 {
-        return Err(CodecError::Length {
-            declared: declared.into(),
-            actual: r.offset(),
-        });
-    }
-    Ok(Record {
-        product_id: 0,
-        equipment,
-        width,
-        height,
-        res_x,
-        res_y,
-        views,
-    })
+    view::read_image_and_views(&mut r, AngleUnit::Iso, declared.into(), 0, equipment)
 }
 
 /// Width, height and resolutions, each checked.

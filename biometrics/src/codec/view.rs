@@ -1,6 +1,7 @@
 //! The finger view block, identical in ISO/IEC 19794-2:2005 and ANSI 378-2004 except for the
 //! angle unit: position, view/impression, quality, minutiae (6 bytes each), extended data.
 
+use super::iso19794_2::header_image;
 use super::reader::Reader;
 use super::{AngleUnit, CodecError, FingerView, Impression, Record, RecordKind, RecordMinutia};
 use crate::template::FingerPosition;
@@ -105,6 +106,43 @@ pub(crate) fn write_image_and_views(
         write(out, v, unit, record.width, record.height)?;
     }
     Ok(())
+}
+
+/// [`write_image_and_views`] read back, into the whole record: nothing may follow the last view
+/// (`declared` is the record length the header gave, for the error).
+pub(crate) fn read_image_and_views(
+    r: &mut Reader<'_>,
+    unit: AngleUnit,
+    declared: u64,
+    product_id: u32,
+    equipment: u16,
+) -> Result<Record, CodecError> {
+    let (width, height, res_x, res_y) = header_image(r)?;
+    let count = r.u8()?;
+    let at = r.offset();
+    let reserved = r.u8()?;
+    if reserved != 0 {
+        return Err(field("reserved byte", at, reserved));
+    }
+    let mut views = Vec::with_capacity(usize::from(count));
+    for _ in 0..count {
+        views.push(read(r, unit, width, height)?);
+    }
+    if r.remaining() != 0 {
+        return Err(CodecError::Length {
+            declared,
+            actual: r.offset(),
+        });
+    }
+    Ok(Record {
+        product_id,
+        equipment,
+        width,
+        height,
+        res_x,
+        res_y,
+        views,
+    })
 }
 
 pub(crate) fn write(
