@@ -1,7 +1,6 @@
 //! Step 9: minutiae on the skeleton by crossing number (Rutovitz): one transition around a pixel
 //! is a ridge ending, three a bifurcation. Direction comes from walking the skeleton away from the
-//! minutia, refined by the local orientation field. Also the skeleton walk other steps share,
-//! and step 11, per-minutia quality.
+//! minutia, refined by the local orientation field. Also the skeleton walk other steps share.
 
 use super::grid::BlockGrid;
 use super::orientation::OrientationField;
@@ -314,34 +313,6 @@ fn direction(
     } else {
         walked
     })
-}
-
-/// Step 11: quality of each kept minutia from the coherence of its neighbourhood and its distance
-/// to the edge of the print.
-pub fn with_quality(
-    kept: Vec<Candidate>,
-    grid: &BlockGrid,
-    coherence: &Array2<f32>,
-    inner: &Array2<u8>,
-) -> Vec<Minutia> {
-    kept.into_iter()
-        .map(|c| {
-            let (by, bx) = grid.block_of(c.y, c.x);
-            let (mut s, mut n) = (0.0, 0.0);
-            for y in by.saturating_sub(1)..(by + 2).min(grid.bh) {
-                for x in bx.saturating_sub(1)..(bx + 2).min(grid.bw) {
-                    s += coherence[[y, x]];
-                    n += 1.0;
-                }
-            }
-            let edge = (f32::from(inner[[by, bx]]) / 4.0).min(1.0);
-            let q = (100.0 * (s / n) * edge).round().clamp(1.0, 100.0) as u8;
-            Minutia {
-                quality: q,
-                ..c.minutia
-            }
-        })
-        .collect()
 }
 
 #[cfg(test)]

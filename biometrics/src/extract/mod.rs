@@ -8,7 +8,7 @@
 //! smoothed, coherence) → ridge frequency (oriented x-signatures) → contextual enhancement (oriented
 //! Gabor filters, precomputed) → binarize → thin → detect minutiae (crossing number) with direction
 //! → remove false minutiae (border, short ridges, spurs, bridges, pores, broken ridges, clusters)
-//! → per-minutia quality.
+//! → per-minutia reliability (coherence, ridge clarity, strength, shape) as quality.
 //!
 //! Working resolution is fixed at 500 ppi, so every length below is in 500 ppi pixels.
 
@@ -20,6 +20,7 @@ mod grid;
 mod minutiae;
 mod normalize;
 mod orientation;
+mod reliability;
 mod resample;
 mod segment;
 mod thin;
@@ -117,7 +118,16 @@ pub fn extract_traced(
     let inner = segment::inner_distance(&mask);
     let candidates = minutiae::detect(&skeleton, &grid, &inner, &field);
     let kept = filter::remove_false(&skeleton, &candidates, &period, &grid);
-    let minutiae = minutiae::with_quality(kept, &grid, &field.coherence, &inner);
+    let minutiae = reliability::rate(
+        kept,
+        &reliability::Evidence {
+            grid: &grid,
+            coherence: &field.coherence,
+            period: &period,
+            normalized: &normalized,
+            enhanced: &enhanced,
+        },
+    );
     let template = Template {
         width: grid.width as u16,
         height: grid.height as u16,

@@ -14,7 +14,9 @@
 //! 3. **overlap**: the minutiae of each print that fall inside the other's (convex hull of
 //!    minutiae, widened by [`HULL_MARGIN`]) — the only ones that could have been paired;
 //! 4. **score**: n² / (n_A,overlap · n_B,overlap), each overlap count floored at
-//!    [`MIN_OVERLAP`] so that two tiny overlaps cannot score 1 on three chance pairs.
+//!    [`MIN_OVERLAP`] so that two tiny overlaps cannot score 1 on three chance pairs; an
+//!    unpaired minutia counts by its weight (the extractor's reliability: a minutia in noise is
+//!    expected to miss its mate), a paired one fully.
 //!
 //! The best hypothesis wins. Everything is symmetric: the inverse of the A→B fit is the B→A fit,
 //! distances are preserved by rigid motion, and the overlap counts swap.
@@ -47,13 +49,16 @@ pub const MIN_OVERLAP: f32 = 12.0;
 #[derive(Clone, Default)]
 pub struct Layout {
     pub points: Vec<Point>,
+    /// How much each minutia counts when it finds no mate (its reliability), 1 when unknown.
+    weights: Vec<f32>,
     /// Per hull edge (counter-clockwise): a point on it and its inward unit normal, computed
     /// once so that the many inside tests per comparison need no square roots.
     edges: Vec<[f32; 4]>,
 }
 
 impl Layout {
-    pub fn new(points: Vec<Point>) -> Self {
+    /// An unpaired minutia `i` counts `weights[i]` (0–1) in the overlap.
+    pub fn weighted(points: Vec<Point>, weights: Vec<f32>) -> Self {
         let hull = convex_hull(&points);
         let n = hull.len();
         let edges = if n < 3 {
@@ -68,12 +73,17 @@ impl Layout {
                 })
                 .collect()
         };
-        Self { points, edges }
+        Self {
+            points,
+            weights,
+            edges,
+        }
     }
 
     /// Heap bytes held.
     pub fn heap_bytes(&self) -> usize {
         self.points.capacity() * std::mem::size_of::<Point>()
+            + self.weights.capacity() * std::mem::size_of::<f32>()
             + self.edges.capacity() * std::mem::size_of::<[f32; 4]>()
     }
 
@@ -143,7 +153,7 @@ pub fn verify(a: &Layout, b: &Layout, seeds: &[(usize, usize)]) -> Alignment {
                 transform = fit(&a.points, &b.points, &pairs);
                 pairs = pair_all(a, b, &transform);
             }
-            let score = overlap_score(a, b, &transform, pairs.len());
+            let score = overlap_score(a, b, &transform, &pairs);
             Alignment { score, pairs }
         })
         .fold(Alignment::default(), |best, h| {
@@ -237,31 +247,38 @@ fn pair_all(a: &Layout, b: &Layout, t: &Rigid) -> Vec<(usize, usize)> {
     pairs
 }
 
-/// n² over the product of the floored overlap counts, in `[0, 1]`.
-fn overlap_score(a: &Layout, b: &Layout, t: &Rigid, matched: usize) -> f32 {
-    if matched == 0 {
+/// n² over the product of the floored overlap counts, in `[0, 1]`. A minutia in the overlap
+/// that found no mate counts by its weight (an unreliable one is expected to miss).
+fn overlap_score(a: &Layout, b: &Layout, t: &Rigid, pairs: &[(usize, usize)]) -> f32 {
+    if pairs.is_empty() {
         return 0.0;
     }
-    let a_in_b = a
-        .points
-        .iter()
-        .filter(|&&p| {
-            let (x, y, _) = t.apply(p);
-            b.covers(x, y, HULL_MARGIN)
-        })
-        .count();
-    let b_in_a = b
-        .points
-        .iter()
-        .filter(|&&(x, y, _)| {
-            let (x, y) = t.invert((x, y));
-            a.covers(x, y, HULL_MARGIN)
-        })
-        .count();
+    let (mut paired_a, mut paired_b) = (vec![false; a.points.len()], vec![false; b.points.len()]);
+    for &(i, j) in pairs {
+        paired_a[i] = true;
+        paired_b[j] = true;
+    }
+    let count = |l: &Layout, paired: &[bool], inside: &dyn Fn(Point) -> bool| -> f32 {
+        l.points
+            .iter()
+            .zip(&l.weights)
+            .zip(paired)
+            .filter(|((p, _), _)| inside(**p))
+            .map(|((_, w), &m)| if m { 1.0 } else { *w })
+            .sum()
+    };
+    let a_in_b = count(a, &paired_a, &|p| {
+        let (x, y, _) = t.apply(p);
+        b.covers(x, y, HULL_MARGIN)
+    });
+    let b_in_a = count(b, &paired_b, &|(x, y, _)| {
+        let (x, y) = t.invert((x, y));
+        a.covers(x, y, HULL_MARGIN)
+    });
     // A paired minutia lies in the overlap even when the hull test says otherwise.
-    let floor = |n: usize| n.max(matched) as f32;
-    let n = matched as f32;
-    (n * n / (floor(a_in_b).max(MIN_OVERLAP) * floor(b_in_a).max(MIN_OVERLAP))).min(1.0)
+    let n = pairs.len() as f32;
+    let floor = |v: f32| v.max(n).max(MIN_OVERLAP);
+    (n * n / (floor(a_in_b) * floor(b_in_a))).min(1.0)
 }
 
 fn distance2(p: Point, q: Point) -> f32 {
@@ -272,8 +289,10 @@ fn distance2(p: Point, q: Point) -> f32 {
 mod tests {
     use super::*;
 
+    /// Every minutia at full weight.
     fn layout(points: Vec<Point>) -> Layout {
-        Layout::new(points)
+        let weights = vec![1.0; points.len()];
+        Layout::weighted(points, weights)
     }
 
     #[test]
@@ -359,6 +378,33 @@ mod tests {
             r.pairs.len(),
             b.len()
         );
+    }
+
+    #[test]
+    fn unreliable_minutiae_without_a_mate_count_less_against_the_match() {
+        let a = print();
+        // B: A shifted, plus 20 minutiae of its own inside the common area (noise in B).
+        let mut b = moved(&a, 0.0, 15.0, -10.0);
+        b.extend((0..20).map(|i| {
+            let f = i as f32;
+            (40.0 + (f * 37.0) % 200.0, -(40.0 + (f * 53.0) % 200.0), f)
+        }));
+        let seeds = [(3, 3), (17, 17), (25, 25)];
+        let score = |noise_weight: f32| {
+            let weights = (0..b.len())
+                .map(|j| if j < 40 { 1.0 } else { noise_weight })
+                .collect();
+            let r = verify(
+                &layout(a.clone()),
+                &Layout::weighted(b.clone(), weights),
+                &seeds,
+            );
+            assert_eq!(r.pairs.len(), 40, "the noise takes no true minutia's place");
+            r.score
+        };
+        // 40² / (40 · 60) with full weights, 40² / (40 · 46) at weight 0.3.
+        assert!((score(1.0) - 40.0 / 60.0).abs() < 0.01, "{}", score(1.0));
+        assert!((score(0.3) - 40.0 / 46.0).abs() < 0.01, "{}", score(0.3));
     }
 
     #[test]

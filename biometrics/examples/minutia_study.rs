@@ -1,0 +1,199 @@
+//! Which of our minutiae are likely false? Extracts every image of an FVC folder, pairs each of
+//! our minutiae with a reference extractor's (text files as `eval_minutiae` reads them: a first
+//! line `width height`, then `x y theta kind quality` per minutia) and prints one CSV row per
+//! minutia of ours with local features and whether a reference minutia lies within 10 px / 30°.
+//! Only used to study reliability cues (it is how `extract::reliability` was chosen: AUC of each
+//! column against `hit`); the reference is never part of the extractor.
+//!
+//! `cargo run --release -p biometrics --example minutia_study -- IMAGE_DIR REF_DIR [--ppi N]`
+
+use biometrics::extract::{BLOCK, ExtractTrace, extract_traced};
+use biometrics::{FingerPosition, MinutiaKind};
+use fixtures::fvc;
+use std::f32::consts::PI;
+use std::path::Path;
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().collect();
+    let (dir, refs) = (
+        args.get(1).ok_or("usage: IMAGE_DIR REF_DIR [--ppi N]")?,
+        args.get(2).ok_or("usage: IMAGE_DIR REF_DIR [--ppi N]")?,
+    );
+    let ppi: f32 = match args.iter().position(|a| a == "--ppi") {
+        Some(i) => args.get(i + 1).ok_or("--ppi N")?.parse()?,
+        None => 500.0,
+    };
+    println!(
+        "image,kind,quality,coh,edge,amp,rel_amp,contrast,fit,behind,ahead,nn,near20,period,hit"
+    );
+    for img in fvc::load_dir(Path::new(dir), ppi as u16)?.images {
+        let (id, finger) = (img.id, img.image);
+        let name = format!("{}_{}", id.finger, id.impression);
+        let reference = load_ref(&Path::new(refs).join(format!("{name}.txt")), 500.0 / ppi)?;
+        let trace = extract_traced(&finger, FingerPosition::Unknown)?;
+        let median_amp = median_foreground_amp(&trace);
+        let pts: Vec<(f32, f32)> = trace
+            .template
+            .minutiae
+            .iter()
+            .map(|m| (f32::from(m.x), f32::from(m.y)))
+            .collect();
+        for m in &trace.template.minutiae {
+            let (x, y) = (usize::from(m.x), usize::from(m.y));
+            let hit = reference.iter().any(|&(rx, ry, ra)| {
+                let d = ((rx - f32::from(m.x)).powi(2) + (ry - f32::from(m.y)).powi(2)).sqrt();
+                d <= 10.0 && angle_between(ra, m.angle) <= PI / 6.0
+            });
+            let dists: Vec<f32> = pts
+                .iter()
+                .map(|&(px, py)| ((px - x as f32).powi(2) + (py - y as f32).powi(2)).sqrt())
+                .filter(|&d| d > 0.5)
+                .collect();
+            let nn = dists.iter().copied().fold(f32::MAX, f32::min);
+            let near20 = dists.iter().filter(|&&d| d <= 20.0).count();
+            let (by, bx) = (y / BLOCK, x / BLOCK);
+            let (amp, contrast, fit) = window_stats(&trace, y, x, 8);
+            let direction = -m.angle; // image coordinates, y down
+            let period = trace.period[[by, bx]];
+            let behind = along(&trace, y, x, direction + PI, period);
+            let ahead = along(&trace, y, x, direction, period);
+            println!(
+                "{name},{},{},{:.3},{},{:.3},{:.3},{:.3},{:.3},{:.3},{:.3},{:.1},{},{:.1},{}",
+                if m.kind == MinutiaKind::Ending { 0 } else { 1 },
+                m.quality,
+                coh3(&trace, by, bx),
+                edge_distance(&trace, y, x),
+                amp,
+                amp / median_amp.max(1e-6),
+                contrast,
+                fit,
+                behind,
+                ahead,
+                nn.min(99.0),
+                near20,
+                period,
+                u8::from(hit)
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Reference minutiae: x, y (500 ppi pixels) and angle.
+type Reference = Vec<(f32, f32, f32)>;
+
+fn load_ref(path: &Path, scale: f32) -> Result<Reference, Box<dyn std::error::Error>> {
+    let text = std::fs::read_to_string(path)?;
+    Ok(text
+        .lines()
+        .skip(1)
+        .filter_map(|l| {
+            let v: Vec<f32> = l
+                .split_whitespace()
+                .filter_map(|t| t.parse().ok())
+                .collect();
+            (v.len() >= 3).then(|| (v[0] * scale, v[1] * scale, v[2]))
+        })
+        .collect())
+}
+
+fn angle_between(a: f32, b: f32) -> f32 {
+    ((a - b + PI).rem_euclid(2.0 * PI) - PI).abs()
+}
+
+fn coh3(t: &ExtractTrace, by: usize, bx: usize) -> f32 {
+    let (bh, bw) = t.coherence.dim();
+    let (mut s, mut n) = (0.0, 0.0);
+    for y in by.saturating_sub(1)..(by + 2).min(bh) {
+        for x in bx.saturating_sub(1)..(bx + 2).min(bw) {
+            s += t.coherence[[y, x]];
+            n += 1.0;
+        }
+    }
+    s / n
+}
+
+/// Chessboard distance in pixels to the nearest background block (capped at 64).
+fn edge_distance(t: &ExtractTrace, y: usize, x: usize) -> usize {
+    let (bh, bw) = t.mask.dim();
+    let mut best = 64usize.min(y).min(x);
+    for by in 0..bh {
+        for bx in 0..bw {
+            if t.mask[[by, bx]] {
+                continue;
+            }
+            let (y0, x0) = (by * BLOCK, bx * BLOCK);
+            let dy = if y < y0 {
+                y0 - y
+            } else {
+                y.saturating_sub(y0 + BLOCK - 1)
+            };
+            let dx = if x < x0 {
+                x0 - x
+            } else {
+                x.saturating_sub(x0 + BLOCK - 1)
+            };
+            best = best.min(dy.max(dx));
+        }
+    }
+    best
+}
+
+fn median_foreground_amp(t: &ExtractTrace) -> f32 {
+    let mut v: Vec<f32> = t
+        .enhanced
+        .indexed_iter()
+        .filter(|((y, x), _)| t.mask[[y / BLOCK, x / BLOCK]])
+        .map(|(_, e)| e.abs())
+        .collect();
+    if v.is_empty() {
+        return 1.0;
+    }
+    let mid = v.len() / 2;
+    *v.select_nth_unstable_by(mid, f32::total_cmp).1
+}
+
+/// Mean |enhanced|, std of normalized and their correlation in a (2r+1)² window.
+fn window_stats(t: &ExtractTrace, y: usize, x: usize, r: usize) -> (f32, f32, f32) {
+    let (h, w) = t.enhanced.dim();
+    let (mut sa, mut n) = (0.0f32, 0.0f32);
+    let (mut se, mut sn, mut see, mut snn, mut sen) = (0.0f32, 0.0, 0.0, 0.0, 0.0);
+    for yy in y.saturating_sub(r)..(y + r + 1).min(h) {
+        for xx in x.saturating_sub(r)..(x + r + 1).min(w) {
+            let e = t.enhanced[[yy, xx]];
+            let g = t.normalized[[yy, xx]];
+            sa += e.abs();
+            se += e;
+            sn += g;
+            see += e * e;
+            snn += g * g;
+            sen += e * g;
+            n += 1.0;
+        }
+    }
+    let ve = see / n - (se / n).powi(2);
+    let vn = snn / n - (sn / n).powi(2);
+    let cov = sen / n - se / n * sn / n;
+    (
+        sa / n,
+        vn.max(0.0).sqrt(),
+        cov / (ve * vn).max(1e-12).sqrt(),
+    )
+}
+
+/// Mean enhanced value along `direction` from 0.3 to 1.0 period away from (y, x).
+fn along(t: &ExtractTrace, y: usize, x: usize, direction: f32, period: f32) -> f32 {
+    let (h, w) = t.enhanced.dim();
+    let (dx, dy) = (direction.cos(), direction.sin());
+    let (mut s, mut n) = (0.0, 0.0);
+    let mut d = 0.3 * period;
+    while d <= period {
+        let (px, py) = (x as f32 + d * dx, y as f32 + d * dy);
+        if px >= 0.0 && py >= 0.0 && (px as usize) < w && (py as usize) < h {
+            s += t.enhanced[[py as usize, px as usize]];
+            n += 1.0;
+        }
+        d += 1.0;
+    }
+    if n > 0.0 { s / n } else { 0.0 }
+}
