@@ -33,13 +33,20 @@ const COARSE_RADIUS: usize = 4;
 pub fn foreground(normalized: &Array2<f32>, grid: &BlockGrid) -> Array2<bool> {
     let energy = block_rms(&band_pass(normalized), grid);
     let levels = Levels::of(&energy);
-    let seeds = largest_region(&energy.mapv(|e| e > levels.seed));
-    let reach = ConvexHull::of(&seeds).widened(HULL_MARGIN, energy.dim());
-    let candidates = ndarray::Zip::from(&energy)
-        .and(&reach)
-        .map_collect(|&e, &r| r && e > levels.grow);
-    let grown = grow(&seeds, &candidates);
+    let strong = energy.mapv(|e| e > levels.seed);
+    let weak = energy.mapv(|e| e > levels.grow);
+    let seeds = largest_region(&strong);
+    let extent = finger_extent(&seeds, &strong, &weak);
+    let grown = grow(&seeds, &(&weak & &extent));
     clean(&grown)
+}
+
+/// Where the finger may be: near the convex hull of every strong block that weak blocks connect
+/// to the seeds. Strong blocks scattered through a light region (the dots of a dry print) widen
+/// it; faint residue beside the print has no strong blocks and stays outside.
+fn finger_extent(seeds: &Array2<bool>, strong: &Array2<bool>, weak: &Array2<bool>) -> Array2<bool> {
+    let reached = grow(seeds, weak);
+    ConvexHull::of(&(&reached & strong)).widened(HULL_MARGIN, seeds.dim())
 }
 
 /// Fills holes and opens ragged edges away.
@@ -353,4 +360,157 @@ pub fn inner_distance(mask: &Array2<bool>) -> Array2<u8> {
         }
     }
     dist
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::extract::BLOCK;
+    use std::f32::consts::PI;
+
+    /// Ridge period of the synthetic prints, pixels at 500 ppi.
+    const PERIOD: f32 = 9.0;
+
+    /// Deterministic uniform noise in `[-amplitude, amplitude]` (xorshift), so tests need no RNG.
+    fn noise(w: usize, h: usize, amplitude: f32) -> Array2<f32> {
+        let mut state = 0x2545_f491_u32;
+        Array2::from_shape_fn((h, w), |_| {
+            state ^= state << 13;
+            state ^= state >> 17;
+            state ^= state << 5;
+            amplitude * (2.0 * (state as f32 / u32::MAX as f32) - 1.0)
+        })
+    }
+
+    /// Horizontal ridges of the given amplitude over the blocks `rows` × `cols`.
+    fn add_ridges(
+        img: &mut Array2<f32>,
+        rows: std::ops::Range<usize>,
+        cols: std::ops::Range<usize>,
+        amplitude: f32,
+    ) {
+        for y in rows.start * BLOCK..rows.end * BLOCK {
+            for x in cols.start * BLOCK..cols.end * BLOCK {
+                img[[y, x]] += amplitude * (2.0 * PI * y as f32 / PERIOD).sin();
+            }
+        }
+    }
+
+    /// Dark dots (3 × 3 px, high in normalized units) on the ridge crests of the blocks
+    /// `rows` × `cols`, one every `spacing` pixels along each ridge.
+    fn add_dots(
+        img: &mut Array2<f32>,
+        rows: std::ops::Range<usize>,
+        cols: std::ops::Range<usize>,
+        spacing: usize,
+    ) {
+        let crest = (PERIOD / 4.0).round() as usize;
+        for y in (rows.start * BLOCK..rows.end * BLOCK).filter(|y| y % PERIOD as usize == crest) {
+            for x in (cols.start * BLOCK..cols.end * BLOCK).step_by(spacing) {
+                for (dy, dx) in (0..3).flat_map(|dy| (0..3).map(move |dx| (dy, dx))) {
+                    if let Some(p) = img.get_mut([y + dy - 1, x + dx]) {
+                        *p += 3.0;
+                    }
+                }
+            }
+        }
+    }
+
+    fn grid_of(img: &Array2<f32>) -> BlockGrid {
+        BlockGrid::new(img.dim().1, img.dim().0)
+    }
+
+    fn all_in(
+        mask: &Array2<bool>,
+        rows: std::ops::Range<usize>,
+        cols: std::ops::Range<usize>,
+    ) -> bool {
+        rows.flat_map(|y| cols.clone().map(move |x| (y, x)))
+            .all(|p| mask[p])
+    }
+
+    /// A dry print: the upper part's ridges are rows of big dark dots, the lower part's ridges
+    /// are evenly light with a sparse dot here and there (FVC2002 DB2 109_8 in miniature).
+    /// Blocks are 16 × 20; the finger covers rows 2..18, columns 3..13.
+    fn dry_print() -> Array2<f32> {
+        let mut img = noise(13 * BLOCK, 20 * BLOCK, 0.1);
+        add_ridges(&mut img, 2..18, 3..13, 0.4);
+        add_dots(&mut img, 2..10, 3..13, 6);
+        add_dots(&mut img, 15..16, 4..5, 6);
+        add_dots(&mut img, 16..17, 11..12, 6);
+        img
+    }
+
+    #[test]
+    fn light_ridges_of_a_dotted_print_stay_in_the_foreground() {
+        let img = dry_print();
+        let grid = grid_of(&img);
+        let energy = block_rms(&band_pass(&img), &grid);
+        // The scene is the one a single bar fails: the light blocks are below the seed level.
+        let seed = Levels::of(&energy).seed;
+        assert!(
+            energy[[13, 7]] < seed && energy[[15, 9]] < seed,
+            "{energy:?}"
+        );
+        let mask = foreground(&img, &grid);
+        assert!(all_in(&mask, 3..17, 4..12), "{mask:?}");
+    }
+
+    #[test]
+    fn flat_noisy_background_stays_out() {
+        let mut img = dry_print();
+        // Specks of dust on the sensor, away from the finger.
+        for (y, x) in [(5, 30), (100, 20), (250, 200), (300, 30)] {
+            img[[y, x]] += 4.0;
+        }
+        let mask = foreground(&img, &grid_of(&img));
+        let outside = |y: usize, x: usize| !(1..19).contains(&y) || !(2..14).contains(&x);
+        for ((y, x), &m) in mask.indexed_iter() {
+            assert!(
+                !(m && outside(y, x)),
+                "block ({y}, {x}) is not finger: {mask:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn faint_residue_beside_the_print_stays_out() {
+        // A strong print on the left, and a faint latent print left on the sensor by an earlier
+        // finger running off to the right edge: ridge-like enough to pass the lower bar.
+        let mut img = noise(24 * BLOCK, 16 * BLOCK, 0.1);
+        add_ridges(&mut img, 2..14, 2..10, 1.5);
+        add_ridges(&mut img, 4..10, 10..24, 0.25);
+        let grid = grid_of(&img);
+        let energy = block_rms(&band_pass(&img), &grid);
+        let levels = Levels::of(&energy);
+        assert!(energy[[6, 18]] > levels.grow && energy[[6, 18]] < levels.seed);
+        let mask = foreground(&img, &grid);
+        assert!(all_in(&mask, 3..13, 3..9), "{mask:?}");
+        assert!(
+            !mask.slice(ndarray::s![.., 12..]).iter().any(|&m| m),
+            "{mask:?}"
+        );
+    }
+
+    #[test]
+    fn a_blank_image_has_no_foreground() {
+        let img = Array2::zeros((10 * BLOCK, 10 * BLOCK));
+        assert!(!foreground(&img, &grid_of(&img)).iter().any(|&m| m));
+    }
+
+    #[test]
+    fn convex_hull_covers_the_concave_corner_and_its_margin_only() {
+        // An L of blocks: its hull is the triangle (0,0)-(4,0)-(0,4) in (x, y), bounded by
+        // x + y = 4; the block (3, 3) lies √2 ≈ 1.4 blocks outside it and (4, 4) 2√2 ≈ 2.8.
+        let mut mask = Array2::from_elem((6, 6), false);
+        for i in 0..5 {
+            mask[[0, i]] = true;
+            mask[[i, 0]] = true;
+        }
+        let hull = ConvexHull::of(&mask);
+        assert!(hull.within(1, 1, 0.0) && hull.within(2, 2, 0.0));
+        assert!(!hull.within(3, 3, 1.0) && hull.within(3, 3, 1.5));
+        assert!(!hull.within(4, 4, 2.5) && hull.within(4, 4, 3.0));
+        assert!(!ConvexHull::of(&Array2::from_elem((3, 3), false)).within(1, 1, 5.0));
+    }
 }
