@@ -7,13 +7,14 @@
 //! of dry prints whose ridges are rows of dark dots (the dots set the high percentile; FVC2002
 //! DB2 109_8 lost its lower third that way). The lower bar alone would wander into the faint
 //! latent prints earlier fingers leave on the sensor, so growth stays near the convex hull of
-//! the strong blocks it reaches: a fingertip is a convex blob, and faint residue beside it has no
-//! strong blocks to widen the hull. The mask is then cleaned (holes filled, ragged edges opened
-//! away).
+//! the seeds: a fingertip is a convex blob, faint residue beside it is not part of it. The mask
+//! is then cleaned (holes filled, ragged edges opened away).
 //!
 //! The levels were chosen on FVC2002 DB1_B/DB2_B (all-pairs EER, sweeping the lower bar over
 //! 0.06–0.15 of the 95th percentile and the hull margin over 0.5–3 blocks): the old single bar
-//! on raw block contrast gave 1.07 % / 2.50 %, this gives 0.70 % / 1.78 %.
+//! on raw block contrast gave 1.07 % / 2.50 %, this gives 0.70 % / 1.78 %. A hull over every
+//! strong block the growth reaches (not only the seeds) measured the same EER but let grainy
+//! background in beside small prints (DB2_B 110_6), so the seeds bound it.
 
 use super::grid::BlockGrid;
 use ndarray::Array2;
@@ -26,7 +27,7 @@ const GROW_RELATIVE: f32 = 0.09;
 /// connected to the seeds needs to join: on a print with little contrast spread the relative
 /// bar could sink into the noise.
 const GROW_NOISE_FACTOR: f32 = 2.5;
-/// How far (in blocks) outside the convex hull of the strong blocks growth may go. Half a block
+/// How far (in blocks) outside the convex hull of the seeds growth may go. Half a block
 /// cut the rounded ends of prints (DB2_B EER 2.50 %); 1.5 to 3 measured alike, so the tighter.
 const HULL_MARGIN: f32 = 1.5;
 /// Absolute floor in normalized units, so a near-blank image yields no foreground.
@@ -42,17 +43,9 @@ pub fn foreground(normalized: &Array2<f32>, grid: &BlockGrid) -> Array2<bool> {
     let strong = energy.mapv(|e| e > levels.seed);
     let weak = energy.mapv(|e| e > levels.grow);
     let seeds = largest_region(&strong);
-    let extent = finger_extent(&seeds, &strong, &weak);
+    let extent = ConvexHull::of(&seeds).widened(HULL_MARGIN, seeds.dim());
     let grown = grow(&seeds, &(&weak & &extent));
     clean(&grown)
-}
-
-/// Where the finger may be: near the convex hull of every strong block that weak blocks connect
-/// to the seeds. Strong blocks scattered through a light region (the dots of a dry print) widen
-/// it; faint residue beside the print has no strong blocks and stays outside.
-fn finger_extent(seeds: &Array2<bool>, strong: &Array2<bool>, weak: &Array2<bool>) -> Array2<bool> {
-    let reached = grow(seeds, weak);
-    ConvexHull::of(&(&reached & strong)).widened(HULL_MARGIN, seeds.dim())
 }
 
 /// Fills holes and opens ragged edges away.
@@ -435,15 +428,15 @@ mod tests {
             .all(|p| mask[p])
     }
 
-    /// A dry print: the upper part's ridges are rows of big dark dots, the lower part's ridges
-    /// are evenly light with a sparse dot here and there (FVC2002 DB2 109_8 in miniature).
+    /// A dry print: the ridges of the upper part and of the two sides are rows of big dark
+    /// dots, those of the lower middle are evenly light (FVC2002 DB2 109_8 in miniature).
     /// Blocks are 16 × 20; the finger covers rows 2..18, columns 3..13.
     fn dry_print() -> Array2<f32> {
-        let mut img = noise(13 * BLOCK, 20 * BLOCK, 0.1);
+        let mut img = noise(16 * BLOCK, 20 * BLOCK, 0.1);
         add_ridges(&mut img, 2..18, 3..13, 0.4);
         add_dots(&mut img, 2..10, 3..13, 6);
-        add_dots(&mut img, 15..16, 4..5, 6);
-        add_dots(&mut img, 16..17, 11..12, 6);
+        add_dots(&mut img, 10..18, 3..5, 6);
+        add_dots(&mut img, 10..18, 11..13, 6);
         img
     }
 
@@ -454,10 +447,8 @@ mod tests {
         let energy = block_rms(&band_pass(&img), &grid);
         // The scene is the one a single bar fails: the light blocks are below the seed level.
         let seed = Levels::of(&energy).seed;
-        assert!(
-            energy[[13, 7]] < seed && energy[[15, 9]] < seed,
-            "{energy:?}"
-        );
+        let light = energy.slice(ndarray::s![10..18, 6..10]);
+        assert!(light.iter().all(|&e| e < seed), "{energy:?}");
         let mask = foreground(&img, &grid);
         assert!(all_in(&mask, 3..17, 4..12), "{mask:?}");
     }
@@ -466,7 +457,7 @@ mod tests {
     fn flat_noisy_background_stays_out() {
         let mut img = dry_print();
         // Specks of dust on the sensor, away from the finger.
-        for (y, x) in [(5, 30), (100, 20), (250, 200), (300, 30)] {
+        for (y, x) in [(5, 30), (100, 20), (250, 240), (300, 30)] {
             img[[y, x]] += 4.0;
         }
         let mask = foreground(&img, &grid_of(&img));
