@@ -4,11 +4,12 @@
 //! `FeatureExtractor`), each step a small module whose result is kept in an [`ExtractTrace`] so
 //! tests and the `extract_debug` example can look at it:
 //!
-//! resample to 500 ppi → normalize → segment (block variance) → block orientation (gradients,
-//! smoothed, coherence) → ridge frequency (oriented x-signatures) → contextual enhancement (oriented
-//! Gabor filters, precomputed) → binarize → thin → detect minutiae (crossing number) with direction
-//! → remove false minutiae (border, short ridges, spurs, bridges, pores, broken ridges, clusters)
-//! → per-minutia reliability (coherence, ridge clarity, strength, shape) as quality.
+//! resample to 500 ppi → normalize → segment (ridge-band energy, hysteresis) → block
+//! orientation (gradients, smoothed, coherence) → ridge frequency (oriented x-signatures) →
+//! contextual enhancement (oriented Gabor filters, precomputed) → binarize → thin → detect
+//! minutiae (crossing number) with direction → remove false minutiae (border, short ridges,
+//! spurs, bridges, pores, broken ridges, clusters) → per-minutia reliability (coherence, ridge
+//! clarity, strength, shape) as quality.
 //!
 //! Working resolution is fixed at 500 ppi, so every length below is in 500 ppi pixels.
 

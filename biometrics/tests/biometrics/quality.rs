@@ -216,13 +216,16 @@ fn genuine_by_quality(set: &str) -> (Vec<GenuinePair>, f32) {
 /// the weights were fitted, and 18.6 % → 0.0 % on DB2_B, where they were only checked). The
 /// global-alignment verification stage (round 3) fails fewer low-quality genuine pairs, so the
 /// spread on DB2_B shrank to 11.4 % → 0.0 %; its margin follows (two thirds of that).
+/// Round 4's hysteresis segmentation keeps the light parts of dry prints, which fails fewer
+/// genuine pairs on DB1_B (EER 1.07 → 0.70 %) and leaves only 3–4 failing pairs per quarter
+/// (4.3 / 5.7 / 1.4 / 0.0 %), too few to order the two lower quarters; DB1_B is therefore checked
+/// by halves (5.0 % → 0.7 %, margin two thirds of that), DB2_B still by quarters.
 #[test]
 fn quality_bands_predict_genuine_failures_on_fvc2002_db1() {
     let (genuine, threshold) = genuine_by_quality("fvc2002-db1b");
-    let b = bands::by_quantile(&genuine, 4, threshold);
-    assert_eq!(b.len(), 4);
-    assert!(b[0].fnmr - b[3].fnmr >= 0.07, "{b:?}");
-    assert!(b[0].fnmr >= b[1].fnmr && b[1].fnmr >= b[3].fnmr, "{b:?}");
+    let b = bands::by_quantile(&genuine, 2, threshold);
+    assert_eq!(b.len(), 2);
+    assert!(b[0].fnmr - b[1].fnmr >= 0.028, "{b:?}");
 }
 
 #[test]
