@@ -12,6 +12,7 @@
 pub mod codec;
 pub mod eval;
 pub mod extract;
+mod geometry;
 pub mod image;
 pub mod index;
 pub mod iso_image;

@@ -17,6 +17,7 @@
 //! background in beside small prints (DB2_B 110_6), so the seeds bound it.
 
 use super::grid::BlockGrid;
+use crate::geometry::{convex_hull, within_hull};
 use ndarray::Array2;
 
 /// Fraction of the high-percentile block energy a block needs to seed the foreground.
@@ -43,7 +44,7 @@ pub fn foreground(normalized: &Array2<f32>, grid: &BlockGrid) -> Array2<bool> {
     let strong = energy.mapv(|e| e > levels.seed);
     let weak = energy.mapv(|e| e > levels.grow);
     let seeds = largest_region(&strong);
-    let extent = ConvexHull::of(&seeds).widened(HULL_MARGIN, seeds.dim());
+    let extent = hull_extent(&seeds, HULL_MARGIN);
     let grown = grow(&seeds, &(&weak & &extent));
     clean(&grown)
 }
@@ -143,81 +144,17 @@ impl Levels {
     }
 }
 
-/// Convex hull of the `true` blocks, counter-clockwise, block coordinates (x = column, y = row).
-struct ConvexHull {
-    corners: Vec<(f32, f32)>,
-}
-
-impl ConvexHull {
-    /// Andrew's monotone chain.
-    fn of(mask: &Array2<bool>) -> Self {
-        let mut points: Vec<(f32, f32)> = mask
-            .indexed_iter()
-            .filter(|(_, m)| **m)
-            .map(|((y, x), _)| (x as f32, y as f32))
-            .collect();
-        points.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
-        if points.len() < 3 {
-            return Self { corners: points };
-        }
-        let mut lower: Vec<(f32, f32)> = Vec::new();
-        for &p in &points {
-            while lower.len() >= 2
-                && cross(lower[lower.len() - 2], lower[lower.len() - 1], p) <= 0.0
-            {
-                lower.pop();
-            }
-            lower.push(p);
-        }
-        let mut upper: Vec<(f32, f32)> = Vec::new();
-        for &p in points.iter().rev() {
-            while upper.len() >= 2
-                && cross(upper[upper.len() - 2], upper[upper.len() - 1], p) <= 0.0
-            {
-                upper.pop();
-            }
-            upper.push(p);
-        }
-        lower.pop();
-        upper.pop();
-        lower.extend(upper);
-        Self { corners: lower }
-    }
-
-    /// The blocks inside the hull or within `margin` blocks of it.
-    fn widened(&self, margin: f32, dim: (usize, usize)) -> Array2<bool> {
-        Array2::from_shape_fn(dim, |(y, x)| self.within(y, x, margin))
-    }
-
-    /// Whether block (y, x) lies inside the hull or within `margin` blocks of it.
-    fn within(&self, y: usize, x: usize, margin: f32) -> bool {
-        let p = (x as f32, y as f32);
-        let n = self.corners.len();
-        if n == 0 {
-            return false;
-        }
-        let edges = || (0..n).map(|i| (self.corners[i], self.corners[(i + 1) % n]));
-        if n >= 3 && edges().all(|(a, b)| cross(a, b, p) >= 0.0) {
-            return true;
-        }
-        edges().any(|(a, b)| segment_distance(a, b, p) <= margin)
-    }
-}
-
-/// z component of (b - a) × (p - a): positive when p is left of a→b.
-fn cross(a: (f32, f32), b: (f32, f32), p: (f32, f32)) -> f32 {
-    (b.0 - a.0) * (p.1 - a.1) - (b.1 - a.1) * (p.0 - a.0)
-}
-
-fn segment_distance(a: (f32, f32), b: (f32, f32), p: (f32, f32)) -> f32 {
-    let (dx, dy) = (b.0 - a.0, b.1 - a.1);
-    let len2 = dx * dx + dy * dy;
-    let t = if len2 > 0.0 {
-        (((p.0 - a.0) * dx + (p.1 - a.1) * dy) / len2).clamp(0.0, 1.0)
-    } else {
-        0.0
-    };
-    ((a.0 + t * dx - p.0).powi(2) + (a.1 + t * dy - p.1).powi(2)).sqrt()
+/// The blocks inside the convex hull of the `true` blocks of `mask`, or within `margin` blocks
+/// of it.
+fn hull_extent(mask: &Array2<bool>, margin: f32) -> Array2<bool> {
+    let blocks = mask
+        .indexed_iter()
+        .filter(|(_, m)| **m)
+        .map(|((y, x), _)| (x as f32, y as f32));
+    let hull = convex_hull(blocks);
+    Array2::from_shape_fn(mask.dim(), |(y, x)| {
+        within_hull(&hull, x as f32, y as f32, margin)
+    })
 }
 
 /// Adds to `seeds` every `candidate` block 4-connected to them through other candidates.
@@ -504,10 +441,10 @@ mod tests {
             mask[[0, i]] = true;
             mask[[i, 0]] = true;
         }
-        let hull = ConvexHull::of(&mask);
-        assert!(hull.within(1, 1, 0.0) && hull.within(2, 2, 0.0));
-        assert!(!hull.within(3, 3, 1.0) && hull.within(3, 3, 1.5));
-        assert!(!hull.within(4, 4, 2.5) && hull.within(4, 4, 3.0));
-        assert!(!ConvexHull::of(&Array2::from_elem((3, 3), false)).within(1, 1, 5.0));
+        let within = |y: usize, x: usize, margin: f32| hull_extent(&mask, margin)[[y, x]];
+        assert!(within(1, 1, 0.0) && within(2, 2, 0.0));
+        assert!(!within(3, 3, 1.0) && within(3, 3, 1.5));
+        assert!(!within(4, 4, 2.5) && within(4, 4, 3.0));
+        assert!(!hull_extent(&Array2::from_elem((3, 3), false), 5.0)[[1, 1]]);
     }
 }

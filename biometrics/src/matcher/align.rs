@@ -27,7 +27,8 @@
 //! rounds were added afterwards (EER unchanged on DB1_B, lower on DB2_B). Every configuration
 //! tried and its error rates on both sets are in BENCHMARKS.md.
 
-use super::cylinder::{Point, angle_diff, convex_hull};
+use super::cylinder::{Point, angle_diff};
+use crate::geometry::convex_hull;
 
 /// Best LSS-R pairs tried as alignment hypotheses.
 const HYPOTHESES: usize = 3;
@@ -59,7 +60,7 @@ pub struct Layout {
 impl Layout {
     /// An unpaired minutia `i` counts `weights[i]` (0–1) in the overlap.
     pub fn weighted(points: Vec<Point>, weights: Vec<f32>) -> Self {
-        let hull = convex_hull(&points);
+        let hull = convex_hull(points.iter().map(|&(x, y, _)| (x, y)));
         let n = hull.len();
         let edges = if n < 3 {
             Vec::new()

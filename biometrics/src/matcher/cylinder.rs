@@ -3,6 +3,7 @@
 //! plus a 256-bit mask of the spatial cells that are valid (inside the cylinder and inside the
 //! convex hull of the minutiae enlarged by Ω). Parameters are the paper's defaults for 500 ppi.
 
+use crate::geometry::{convex_hull, within_hull};
 use crate::template::Template;
 use std::f32::consts::{PI, TAU};
 
@@ -106,7 +107,7 @@ pub const MAX_CYLINDERS: usize = 255;
 
 /// Builds the valid cylinders of a template, one per minutia that has enough context.
 pub fn cylinders(pts: &[Point]) -> Vec<Cylinder> {
-    let hull = convex_hull(pts);
+    let hull = convex_hull(pts.iter().map(|&(x, y, _)| (x, y)));
     let mut out = Vec::with_capacity(pts.len());
     for (index, &centre) in pts.iter().enumerate() {
         let neighbours = neighbourhood(pts, index);
@@ -306,67 +307,6 @@ fn erf(x: f32) -> f32 {
     sign * y
 }
 
-/// Convex hull (Andrew's monotone chain), counter-clockwise, without repeated end point.
-pub(super) fn convex_hull(pts: &[Point]) -> Vec<(f32, f32)> {
-    let mut p: Vec<(f32, f32)> = pts.iter().map(|&(x, y, _)| (x, y)).collect();
-    p.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
-    p.dedup();
-    if p.len() < 3 {
-        return p;
-    }
-    let cross = |o: (f32, f32), a: (f32, f32), b: (f32, f32)| {
-        (a.0 - o.0) * (b.1 - o.1) - (a.1 - o.1) * (b.0 - o.0)
-    };
-    let mut hull: Vec<(f32, f32)> = Vec::with_capacity(2 * p.len());
-    for pass in [false, true] {
-        let start = hull.len();
-        let ordered: Box<dyn Iterator<Item = &(f32, f32)>> = if pass {
-            Box::new(p.iter().rev())
-        } else {
-            Box::new(p.iter())
-        };
-        for &q in ordered {
-            while hull.len() >= start + 2
-                && cross(hull[hull.len() - 2], hull[hull.len() - 1], q) <= 0.0
-            {
-                hull.pop();
-            }
-            hull.push(q);
-        }
-        hull.pop();
-    }
-    hull
-}
-
-/// Whether `(x, y)` lies inside the convex polygon `hull` or within `margin` of it. The cheap
-/// inside test (signs of cross products) runs first: most cells are inside.
-fn within_hull(hull: &[(f32, f32)], x: f32, y: f32, margin: f32) -> bool {
-    let n = hull.len();
-    if n == 0 {
-        return false;
-    }
-    let inside = n >= 3
-        && (0..n).all(|i| {
-            let (a, b) = (hull[i], hull[(i + 1) % n]);
-            (b.0 - a.0) * (y - a.1) - (b.1 - a.1) * (x - a.0) >= 0.0
-        });
-    inside || (0..n).any(|i| segment_distance2(hull[i], hull[(i + 1) % n], x, y) <= margin * margin)
-}
-
-/// Squared distance from `(x, y)` to the segment `a`–`b`.
-fn segment_distance2(a: (f32, f32), b: (f32, f32), x: f32, y: f32) -> f32 {
-    let (ex, ey) = (b.0 - a.0, b.1 - a.1);
-    let (wx, wy) = (x - a.0, y - a.1);
-    let len2 = ex * ex + ey * ey;
-    let t = if len2 > 0.0 {
-        ((wx * ex + wy * ey) / len2).clamp(0.0, 1.0)
-    } else {
-        0.0
-    };
-    let (dx, dy) = (wx - t * ex, wy - t * ey);
-    dx * dx + dy * dy
-}
-
 /// Bit-form cylinder similarity (paper eq. 17): 1 − √|a⊕b| / (√|a| + √|b|) over the cells
 /// valid in both; 0 when the directions differ by more than π/2 or too few cells are
 /// matchable (min_ME = 60 %).
@@ -444,22 +384,6 @@ mod tests {
             let s: f32 = t.layers(d).iter().sum();
             assert!((s - 1.0).abs() < 0.01, "{d}: {s}");
         }
-    }
-
-    #[test]
-    fn hull_contains_centre_not_far_points() {
-        let pts = [
-            (0.0, 0.0, 0.0),
-            (100.0, 0.0, 0.0),
-            (100.0, 100.0, 0.0),
-            (0.0, 100.0, 0.0),
-            (50.0, 50.0, 0.0),
-        ];
-        let hull = convex_hull(&pts);
-        assert_eq!(hull.len(), 4);
-        assert!(within_hull(&hull, 50.0, 50.0, 0.0));
-        assert!(!within_hull(&hull, 150.0, 50.0, 10.0));
-        assert!(within_hull(&hull, 140.0, 50.0, 50.0));
     }
 
     #[test]
