@@ -7,7 +7,9 @@
 //!
 //! `cargo run --release -p biometrics --example minutia_study -- IMAGE_DIR REF_DIR [--ppi N]`
 
-use biometrics::extract::{BLOCK, ExtractTrace, extract_traced};
+use biometrics::extract::{
+    BLOCK, ExtractTrace, coherence_around, extract_traced, mean_along, window_stats,
+};
 use biometrics::{FingerPosition, MinutiaKind};
 use fixtures::fvc;
 use std::f32::consts::PI;
@@ -52,16 +54,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let nn = dists.iter().copied().fold(f32::MAX, f32::min);
             let near20 = dists.iter().filter(|&&d| d <= 20.0).count();
             let (by, bx) = (y / BLOCK, x / BLOCK);
-            let (amp, contrast, fit) = window_stats(&trace, y, x, 8);
+            let stats = window_stats(&trace.enhanced, &trace.normalized, y, x, 8)
+                .ok_or("minutia outside its image")?;
+            let (amp, contrast, fit) = (stats.mean_abs_enhanced, stats.grey_std, stats.correlation);
             let direction = -m.angle; // image coordinates, y down
             let period = trace.period[[by, bx]];
-            let behind = along(&trace, y, x, direction + PI, period);
-            let ahead = along(&trace, y, x, direction, period);
+            let behind = mean_along(&trace.enhanced, y, x, direction + PI, period);
+            let ahead = mean_along(&trace.enhanced, y, x, direction, period);
             println!(
                 "{name},{},{},{:.3},{},{:.3},{:.3},{:.3},{:.3},{:.3},{:.3},{:.1},{},{:.1},{}",
                 if m.kind == MinutiaKind::Ending { 0 } else { 1 },
                 m.quality,
-                coh3(&trace, by, bx),
+                coherence_around(&trace.coherence, by, bx),
                 edge_distance(&trace, y, x),
                 amp,
                 amp / median_amp.max(1e-6),
@@ -99,18 +103,6 @@ fn load_ref(path: &Path, scale: f32) -> Result<Reference, Box<dyn std::error::Er
 
 fn angle_between(a: f32, b: f32) -> f32 {
     ((a - b + PI).rem_euclid(2.0 * PI) - PI).abs()
-}
-
-fn coh3(t: &ExtractTrace, by: usize, bx: usize) -> f32 {
-    let (bh, bw) = t.coherence.dim();
-    let (mut s, mut n) = (0.0, 0.0);
-    for y in by.saturating_sub(1)..(by + 2).min(bh) {
-        for x in bx.saturating_sub(1)..(bx + 2).min(bw) {
-            s += t.coherence[[y, x]];
-            n += 1.0;
-        }
-    }
-    s / n
 }
 
 /// Chessboard distance in pixels to the nearest background block (capped at 64).
@@ -151,49 +143,4 @@ fn median_foreground_amp(t: &ExtractTrace) -> f32 {
     }
     let mid = v.len() / 2;
     *v.select_nth_unstable_by(mid, f32::total_cmp).1
-}
-
-/// Mean |enhanced|, std of normalized and their correlation in a (2r+1)² window.
-fn window_stats(t: &ExtractTrace, y: usize, x: usize, r: usize) -> (f32, f32, f32) {
-    let (h, w) = t.enhanced.dim();
-    let (mut sa, mut n) = (0.0f32, 0.0f32);
-    let (mut se, mut sn, mut see, mut snn, mut sen) = (0.0f32, 0.0, 0.0, 0.0, 0.0);
-    for yy in y.saturating_sub(r)..(y + r + 1).min(h) {
-        for xx in x.saturating_sub(r)..(x + r + 1).min(w) {
-            let e = t.enhanced[[yy, xx]];
-            let g = t.normalized[[yy, xx]];
-            sa += e.abs();
-            se += e;
-            sn += g;
-            see += e * e;
-            snn += g * g;
-            sen += e * g;
-            n += 1.0;
-        }
-    }
-    let ve = see / n - (se / n).powi(2);
-    let vn = snn / n - (sn / n).powi(2);
-    let cov = sen / n - se / n * sn / n;
-    (
-        sa / n,
-        vn.max(0.0).sqrt(),
-        cov / (ve * vn).max(1e-12).sqrt(),
-    )
-}
-
-/// Mean enhanced value along `direction` from 0.3 to 1.0 period away from (y, x).
-fn along(t: &ExtractTrace, y: usize, x: usize, direction: f32, period: f32) -> f32 {
-    let (h, w) = t.enhanced.dim();
-    let (dx, dy) = (direction.cos(), direction.sin());
-    let (mut s, mut n) = (0.0, 0.0);
-    let mut d = 0.3 * period;
-    while d <= period {
-        let (px, py) = (x as f32 + d * dx, y as f32 + d * dy);
-        if px >= 0.0 && py >= 0.0 && (px as usize) < w && (py as usize) < h {
-            s += t.enhanced[[py as usize, px as usize]];
-            n += 1.0;
-        }
-        d += 1.0;
-    }
-    if n > 0.0 { s / n } else { 0.0 }
 }

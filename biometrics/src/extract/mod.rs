@@ -27,6 +27,8 @@ mod segment;
 mod thin;
 
 pub use grid::BlockGrid;
+/// The local measures behind each minutia's quality, for studies of them (`examples/minutia_study`).
+pub use reliability::{WindowStats, coherence_around, mean_along, window_stats};
 
 use crate::image::{FingerImage, STANDARD_PPI};
 use crate::template::{FingerPosition, Minutia, Template};

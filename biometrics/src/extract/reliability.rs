@@ -69,24 +69,59 @@ fn quality(c: &Candidate, e: &Evidence) -> u8 {
 /// Mean coherence of the minutia's block and its 8 neighbours.
 fn coherence(c: &Candidate, e: &Evidence) -> f32 {
     let (by, bx) = e.grid.block_of(c.y, c.x);
+    coherence_around(e.coherence, by, bx).clamp(0.0, 1.0)
+}
+
+/// Mean of the block field `coherence` over block (by, bx) and its 8 neighbours.
+pub fn coherence_around(coherence: &Array2<f32>, by: usize, bx: usize) -> f32 {
+    let (bh, bw) = coherence.dim();
     let (mut s, mut n) = (0.0, 0.0);
-    for y in by.saturating_sub(1)..(by + 2).min(e.grid.bh) {
-        for x in bx.saturating_sub(1)..(bx + 2).min(e.grid.bw) {
-            s += e.coherence[[y, x]];
+    for y in by.saturating_sub(1)..(by + 2).min(bh) {
+        for x in bx.saturating_sub(1)..(bx + 2).min(bw) {
+            s += coherence[[y, x]];
             n += 1.0;
         }
     }
-    (s / n).clamp(0.0, 1.0)
+    s / n
 }
 
 /// Clarity × strength over the window around the minutia.
 fn clarity_and_strength(c: &Candidate, e: &Evidence) -> f32 {
-    let (h, w) = e.enhanced.dim();
+    let Some(stats) = window_stats(e.enhanced, e.normalized, c.y, c.x, WINDOW) else {
+        return 0.0;
+    };
+    let clarity =
+        ((stats.correlation - CLARITY_FLOOR) / (CLARITY_FULL - CLARITY_FLOOR)).clamp(0.0, 1.0);
+    let strength = (stats.mean_abs_enhanced / STRENGTH_FULL).clamp(0.0, 1.0);
+    clarity * strength
+}
+
+/// What a square window says about the enhanced ridges against the grey levels under them.
+pub struct WindowStats {
+    /// Mean |Gabor response|: ridge strength.
+    pub mean_abs_enhanced: f32,
+    /// Standard deviation of the grey levels: raw contrast.
+    pub grey_std: f32,
+    /// Correlation of the Gabor response with the grey levels: how well the enhanced ridges
+    /// explain the image.
+    pub correlation: f32,
+}
+
+/// [`WindowStats`] of the `(2r + 1)²` window around (y, x), clipped to the image; `None` when
+/// the window holds no pixel.
+pub fn window_stats(
+    enhanced: &Array2<f32>,
+    normalized: &Array2<f32>,
+    y: usize,
+    x: usize,
+    r: usize,
+) -> Option<WindowStats> {
+    let (h, w) = enhanced.dim();
     let (mut n, mut abs) = (0.0f32, 0.0f32);
     let (mut se, mut sg, mut see, mut sgg, mut seg) = (0.0f32, 0.0, 0.0, 0.0, 0.0);
-    for y in c.y.saturating_sub(WINDOW)..(c.y + WINDOW + 1).min(h) {
-        for x in c.x.saturating_sub(WINDOW)..(c.x + WINDOW + 1).min(w) {
-            let (en, g) = (e.enhanced[[y, x]], e.normalized[[y, x]]);
+    for yy in y.saturating_sub(r)..(y + r + 1).min(h) {
+        for xx in x.saturating_sub(r)..(x + r + 1).min(w) {
+            let (en, g) = (enhanced[[yy, xx]], normalized[[yy, xx]]);
             n += 1.0;
             abs += en.abs();
             se += en;
@@ -97,14 +132,15 @@ fn clarity_and_strength(c: &Candidate, e: &Evidence) -> f32 {
         }
     }
     if n == 0.0 {
-        return 0.0;
+        return None;
     }
     let var_e = see / n - (se / n).powi(2);
     let var_g = sgg / n - (sg / n).powi(2);
-    let correlation = (seg / n - se / n * sg / n) / (var_e * var_g).max(1e-12).sqrt();
-    let clarity = ((correlation - CLARITY_FLOOR) / (CLARITY_FULL - CLARITY_FLOOR)).clamp(0.0, 1.0);
-    let strength = (abs / n / STRENGTH_FULL).clamp(0.0, 1.0);
-    clarity * strength
+    Some(WindowStats {
+        mean_abs_enhanced: abs / n,
+        grey_std: var_g.max(0.0).sqrt(),
+        correlation: (seg / n - se / n * sg / n) / (var_e * var_g).max(1e-12).sqrt(),
+    })
 }
 
 /// Whether the enhanced ridges in front of and behind the minutia fit its kind: 0.5 when they
@@ -112,8 +148,8 @@ fn clarity_and_strength(c: &Candidate, e: &Evidence) -> f32 {
 fn shape(c: &Candidate, e: &Evidence) -> f32 {
     let (by, bx) = e.grid.block_of(c.y, c.x);
     let period = e.period[[by, bx]];
-    let ahead = mean_along(e.enhanced, c, c.direction, period);
-    let behind = mean_along(e.enhanced, c, c.direction + PI, period);
+    let ahead = mean_along(e.enhanced, c.y, c.x, c.direction, period);
+    let behind = mean_along(e.enhanced, c.y, c.x, c.direction + PI, period);
     // An ending's ridge runs ahead; a fork's direction points into the valley between branches.
     let evidence = match c.kind {
         MinutiaKind::Ending => ahead - behind,
@@ -122,17 +158,18 @@ fn shape(c: &Candidate, e: &Evidence) -> f32 {
     (0.5 + evidence / SHAPE_SCALE).clamp(0.0, 1.0)
 }
 
-/// Mean of `values` on the ray from the minutia along `direction` (image coordinates), from 0.3
-/// to 1 ridge period away: past the minutia's own pixel, within the neighbouring ridge.
-fn mean_along(values: &Array2<f32>, c: &Candidate, direction: f32, period: f32) -> f32 {
+/// Mean of `values` on the ray from the minutia at (y, x) along `direction` (image
+/// coordinates), from 0.3 to 1 ridge period away: past the minutia's own pixel, within the
+/// neighbouring ridge.
+pub fn mean_along(values: &Array2<f32>, y: usize, x: usize, direction: f32, period: f32) -> f32 {
     let (h, w) = values.dim();
     let (dx, dy) = (direction.cos(), direction.sin());
     let (mut s, mut n) = (0.0, 0.0);
     let mut d = 0.3 * period;
     while d <= period {
-        let (x, y) = (c.x as f32 + d * dx, c.y as f32 + d * dy);
-        if x >= 0.0 && y >= 0.0 && (x as usize) < w && (y as usize) < h {
-            s += values[[y as usize, x as usize]];
+        let (px, py) = (x as f32 + d * dx, y as f32 + d * dy);
+        if px >= 0.0 && py >= 0.0 && (px as usize) < w && (py as usize) < h {
+            s += values[[py as usize, px as usize]];
             n += 1.0;
         }
         d += 1.0;
