@@ -8,7 +8,7 @@
 //! way, so malformed files give a [`WsqError`], never a panic.
 //!
 //! Tables, tree layout and quantiser follow NIST NBIS (`imgtools/src/lib/wsq`); files written
-//! here are read by NBIS and the reverse (see `biometrics/tests/wsq` and `benches/peers/`).
+//! here are read by NBIS and the reverse (see `biometrics/tests/biometrics/wsq` and `benches/peers/`).
 
 mod format;
 mod huffman;

@@ -1,4 +1,4 @@
-//! Loading the shared test images.
+//! Loading the shared test images, and finding the Python peers the cross-checks run.
 
 use biometrics::FingerImage;
 use std::path::{Path, PathBuf};
@@ -48,4 +48,26 @@ pub fn fvc_all(set: &str) -> Vec<(String, FingerImage)> {
         .into_iter()
         .map(|n| (n.clone(), fvc(set, &n)))
         .collect()
+}
+
+/// A Python that can `import module` (an independent implementation we cross-check against):
+/// the venv in `$env_var`, else the first of `venvs` that has it. `None`, with a note on
+/// stderr, when none has it, so the live comparison is skipped on a machine without the peers.
+pub fn peer_python(module: &str, env_var: &str, venvs: &[&str]) -> Option<PathBuf> {
+    let candidates = std::env::var_os(env_var)
+        .map(PathBuf::from)
+        .into_iter()
+        .chain(venvs.iter().map(PathBuf::from));
+    for venv in candidates {
+        let py = venv.join("bin/python");
+        let imports = std::process::Command::new(&py)
+            .args(["-c", &format!("import {module}")])
+            .output()
+            .is_ok_and(|o| o.status.success());
+        if imports {
+            return Some(py);
+        }
+    }
+    eprintln!("no peer venv with `{module}` found: live comparison skipped");
+    None
 }

@@ -2,7 +2,7 @@
 
 use biometrics::nist::{EnrollmentTransaction, NistError};
 
-use crate::sample::transaction;
+use super::sample::transaction;
 
 #[test]
 fn every_truncation_fails() {

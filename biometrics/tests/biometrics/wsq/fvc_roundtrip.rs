@@ -2,7 +2,7 @@
 
 use biometrics::wsq::{self, EncodeOptions};
 
-use crate::common::fvc_images;
+use crate::common::fvc_all as fvc_images;
 
 struct Figures {
     ratio_mean: f64,

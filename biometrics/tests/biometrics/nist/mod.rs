@@ -1,5 +1,4 @@
 //! ANSI/NIST-ITL transactions: our writer and parser, and the independent `nistitl` parser.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod malformed;
 mod peer;

@@ -3,7 +3,7 @@
 use biometrics::nist::EnrollmentTransaction;
 use biometrics::nist::encoding::{self, FS, GS, Record};
 
-use crate::sample::transaction;
+use super::sample::transaction;
 
 #[test]
 fn transaction_reads_back_as_written() {

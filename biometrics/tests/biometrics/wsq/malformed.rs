@@ -2,7 +2,7 @@
 
 use biometrics::wsq::{self, EncodeOptions, WsqError};
 
-use crate::common::fvc_images;
+use crate::common::fvc_all as fvc_images;
 
 fn sample() -> Vec<u8> {
     let (_, img) = fvc_images("fvc2002-db1b").swap_remove(0);

@@ -9,7 +9,8 @@ use std::process::Command;
 use biometrics::FingerImage;
 use biometrics::wsq::{self, EncodeOptions};
 
-use crate::common::*;
+use super::common::*;
+use crate::common::fvc_all as fvc_images;
 
 fn peer(py: &Path, args: &[&Path]) -> String {
     let out = Command::new(py)

@@ -5,7 +5,7 @@ use biometrics::extract::extract;
 use biometrics::wsq::{self, EncodeOptions};
 use biometrics::{FingerPosition, Minutia};
 
-use crate::common::fvc_images;
+use crate::common::fvc_all as fvc_images;
 
 /// Share of `a`'s minutiae with a counterpart in `b` within 12 px and 30° (greedy, one-to-one).
 fn matched_share(a: &[Minutia], b: &[Minutia]) -> (usize, usize) {

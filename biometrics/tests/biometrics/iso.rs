@@ -1,5 +1,4 @@
 //! ISO/IEC 19794-4/-5 image records with real images, and the independent `iso19794` plugin.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -67,28 +66,14 @@ fn we_read_a_face_record_iso19794_wrote() {
 
 fn peer_python() -> Option<PathBuf> {
     // The plugin reads only with Pillow < 10 (it assigns `Image.mode`), hence its own venv.
-    let candidates = std::env::var_os("REKAM_ISO_PEER_VENV")
-        .map(PathBuf::from)
-        .into_iter()
-        .chain(
-            [
-                "/var/cache/rekam/venv-peers-iso",
-                "/var/cache/rekam/venv-wsq-iso",
-            ]
-            .map(PathBuf::from),
-        );
-    for venv in candidates {
-        let py = venv.join("bin/python");
-        if Command::new(&py)
-            .args(["-c", "import iso19794"])
-            .output()
-            .is_ok_and(|o| o.status.success())
-        {
-            return Some(py);
-        }
-    }
-    eprintln!("peer venv with `iso19794` (Pillow < 10) not found: live ISO comparison skipped");
-    None
+    crate::common::peer_python(
+        "iso19794",
+        "REKAM_ISO_PEER_VENV",
+        &[
+            "/var/cache/rekam/venv-peers-iso",
+            "/var/cache/rekam/venv-wsq-iso",
+        ],
+    )
 }
 
 #[test]

@@ -7,7 +7,7 @@ use biometrics::nist::encoding::{RS, Record, US, Value};
 use biometrics::nist::{EnrollmentTransaction, Sex};
 use biometrics::{FingerPosition, MinutiaKind};
 
-use crate::sample::{data_dir, transaction};
+use super::sample::{data_dir, transaction};
 
 fn fnv(data: &[u8]) -> u64 {
     data.iter().fold(0xCBF2_9CE4_8422_2325u64, |h, &b| {
@@ -59,22 +59,11 @@ fn expected_listing(records: &[Record]) -> Vec<String> {
 }
 
 fn peer_python() -> Option<PathBuf> {
-    let candidates = std::env::var_os("REKAM_PEER_VENV")
-        .map(PathBuf::from)
-        .into_iter()
-        .chain(["/var/cache/rekam/venv-peers", "/var/cache/rekam/venv-wsq"].map(PathBuf::from));
-    for venv in candidates {
-        let py = venv.join("bin/python");
-        if Command::new(&py)
-            .args(["-c", "import nistitl"])
-            .output()
-            .is_ok_and(|o| o.status.success())
-        {
-            return Some(py);
-        }
-    }
-    eprintln!("peer venv with `nistitl` not found: live nistitl comparison skipped");
-    None
+    crate::common::peer_python(
+        "nistitl",
+        "REKAM_PEER_VENV",
+        &["/var/cache/rekam/venv-peers", "/var/cache/rekam/venv-wsq"],
+    )
 }
 
 fn script() -> PathBuf {
@@ -164,7 +153,7 @@ fn we_read_a_fresh_nistitl_build() {
     let wsq =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/wsq/fvc2002-db1b_101_1.nbis.wsq");
     let jpeg = dir.join("face.jpg");
-    std::fs::write(&jpeg, crate::sample::jpeg_face()).unwrap();
+    std::fs::write(&jpeg, super::sample::jpeg_face()).unwrap();
     let st = Command::new(&py)
         .arg(script())
         .arg("build")
