@@ -71,3 +71,23 @@ pub fn peer_python(module: &str, env_var: &str, venvs: &[&str]) -> Option<PathBu
     eprintln!("no peer venv with `{module}` found: live comparison skipped");
     None
 }
+
+/// Runs `py script verb FILE` on `bytes` written to a temporary file `name`, and returns the
+/// peer's standard output; fails the test with the peer's error if it refused the file.
+pub fn peer_reads(py: &Path, script: &Path, verb: &str, name: &str, bytes: &[u8]) -> String {
+    let path = std::env::temp_dir().join(format!("rekam-{}-{name}", std::process::id()));
+    std::fs::write(&path, bytes).unwrap();
+    let out = std::process::Command::new(py)
+        .arg(script)
+        .arg(verb)
+        .arg(&path)
+        .output()
+        .unwrap();
+    std::fs::remove_file(&path).ok();
+    assert!(
+        out.status.success(),
+        "the peer refused our {name}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}

@@ -1,7 +1,7 @@
 //! ISO/IEC 19794-4/-5 image records with real images, and the independent `iso19794` plugin.
 
+use crate::common::peer_reads;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use biometrics::iso_image::face::{FaceDataType, FaceImageIso, FaceImageType, Gender};
 use biometrics::iso_image::finger::{Compression, FingerImageIso};
@@ -90,22 +90,14 @@ fn iso19794_reads_our_face_record() {
         source_type: 2,
         data: jpeg.clone(),
     };
-    let path = std::env::temp_dir().join(format!("rekam-face-{}.fac", std::process::id()));
-    std::fs::write(&path, record.to_bytes().unwrap()).unwrap();
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../benches/peers/iso_peer.py");
-    let out = Command::new(&py)
-        .arg(script)
-        .arg("read-face")
-        .arg(&path)
-        .output()
-        .unwrap();
-    std::fs::remove_file(&path).ok();
-    assert!(
-        out.status.success(),
-        "iso19794 refused our record: {}",
-        String::from_utf8_lossy(&out.stderr)
+    let text = peer_reads(
+        &py,
+        &script,
+        "read-face",
+        "face.fac",
+        &record.to_bytes().unwrap(),
     );
-    let text = String::from_utf8(out.stdout).unwrap();
     let cols: Vec<&str> = text.split_whitespace().collect();
     assert_eq!(
         &cols[..7],

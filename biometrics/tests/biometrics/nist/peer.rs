@@ -8,6 +8,7 @@ use biometrics::nist::{EnrollmentTransaction, Sex};
 use biometrics::{FingerPosition, MinutiaKind};
 
 use super::sample::{data_dir, transaction};
+use crate::common::peer_reads;
 
 fn fnv(data: &[u8]) -> u64 {
     data.iter().fold(0xCBF2_9CE4_8422_2325u64, |h, &b| {
@@ -76,21 +77,7 @@ fn nistitl_reads_every_field_as_written() {
     let t = transaction();
     let records = t.to_records().unwrap();
     let bytes = t.to_bytes().unwrap();
-    let path = std::env::temp_dir().join(format!("rekam-nist-{}.an2", std::process::id()));
-    std::fs::write(&path, &bytes).unwrap();
-    let out = Command::new(&py)
-        .arg(script())
-        .arg("dump")
-        .arg(&path)
-        .output()
-        .unwrap();
-    std::fs::remove_file(&path).ok();
-    assert!(
-        out.status.success(),
-        "nistitl refused our transaction: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let listing = String::from_utf8(out.stdout).unwrap();
+    let listing = peer_reads(&py, &script(), "dump", "transaction.an2", &bytes);
     let mut theirs = Vec::new();
     let mut len_sum = 0usize;
     for line in listing.lines() {
