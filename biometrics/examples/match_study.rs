@@ -2,12 +2,21 @@
 //! figures). Prints the genuine pairs that fail at the EER threshold and the impostors that
 //! score highest, with what the matcher saw.
 //!
-//! `cargo run --release -p biometrics --example match_study -- DIR [--ppi N]`
+//! `cargo run --release -p biometrics --example match_study -- DIR [--ppi N]
+//!  [--oracle IMAGE REF_DIR hits|candidates|reference]`
+//!
+//! `--oracle` asks how far a better extractor could go on one bad impression (IMAGE, e.g.
+//! `109_8`): its template is replaced by only our minutiae that a reference extractor confirms
+//! (`hits`: within 10 px / 30° of one of its minutiae, REF_DIR/IMAGE.txt as `minutia_study`
+//! reads it), by our candidates before false-minutiae removal that it confirms (`candidates`:
+//! what a perfect filter on our skeleton would keep), or by the reference's minutiae
+//! (`reference`). A study bound only; the reference is never part of the extractor.
 
 use biometrics::eval::{self, FvcId};
-use biometrics::extract::extract;
+use biometrics::extract::{ExtractTrace, extract_traced};
 use biometrics::matcher::{MatchResult, PreparedTemplate};
-use biometrics::{FingerPosition, Template};
+use biometrics::{FingerPosition, Minutia, MinutiaKind, Template};
+use std::f32::consts::PI;
 use std::path::PathBuf;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -19,11 +28,53 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let set = fixtures::fvc::load_dir(&dir, ppi)?;
     let ids: Vec<FvcId> = set.ids();
-    let templates: Vec<Template> = set
+    let traces: Vec<ExtractTrace> = set
         .images
         .iter()
-        .map(|i| extract(&i.image, FingerPosition::Unknown))
+        .map(|i| extract_traced(&i.image, FingerPosition::Unknown))
         .collect::<Result<_, _>>()?;
+    let mut templates: Vec<Template> = traces.iter().map(|t| t.template.clone()).collect();
+    if let Some(i) = args.iter().position(|a| a == "--oracle") {
+        let usage = "--oracle IMAGE REF_DIR hits|candidates|reference";
+        let (name, refs, mode) = (
+            args.get(i + 1).ok_or(usage)?,
+            args.get(i + 2).ok_or(usage)?,
+            args.get(i + 3).ok_or(usage)?,
+        );
+        let k = ids
+            .iter()
+            .position(|id| format!("{}_{}", id.finger, id.impression) == *name)
+            .ok_or("--oracle: no such image in DIR")?;
+        let reference = load_ref(&PathBuf::from(refs).join(format!("{name}.txt")), ppi)?;
+        let confirmed = |m: &Minutia| {
+            reference.iter().any(|r| {
+                let d = (f32::from(r.x) - f32::from(m.x)).hypot(f32::from(r.y) - f32::from(m.y));
+                let da = ((r.angle - m.angle + PI).rem_euclid(2.0 * PI) - PI).abs();
+                d <= 10.0 && da <= PI / 6.0
+            })
+        };
+        let before = templates[k].minutiae.len();
+        templates[k].minutiae = match mode.as_str() {
+            "hits" => templates[k]
+                .minutiae
+                .iter()
+                .copied()
+                .filter(confirmed)
+                .collect(),
+            "candidates" => traces[k]
+                .candidates
+                .iter()
+                .copied()
+                .filter(confirmed)
+                .collect(),
+            "reference" => reference,
+            _ => return Err(usage.into()),
+        };
+        println!(
+            "oracle {name} ({mode}): {before} → {} minutiae",
+            templates[k].minutiae.len()
+        );
+    }
     let prepared: Vec<PreparedTemplate> = templates.iter().map(PreparedTemplate::new).collect();
     let genuine_pairs = eval::genuine_pairs(&ids);
     let impostor_pairs = eval::impostor_pairs_all(&ids);
@@ -73,4 +124,29 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         println!("  {}", describe(impostor_pairs[i], &imp[i]));
     }
     Ok(())
+}
+
+/// A reference extractor's minutiae (first line `width height`, then `x y theta kind quality`
+/// in the original image's pixels), scaled to our 500 ppi coordinates.
+fn load_ref(path: &std::path::Path, ppi: u16) -> Result<Vec<Minutia>, Box<dyn std::error::Error>> {
+    let k = 500.0 / f32::from(ppi);
+    let text = std::fs::read_to_string(path)?;
+    let mut out = Vec::new();
+    for line in text.lines().skip(1) {
+        let v: Vec<f32> = line
+            .split_whitespace()
+            .map(str::parse)
+            .collect::<Result<_, _>>()?;
+        let [x, y, theta, ..] = v.as_slice() else {
+            return Err(format!("{}: bad line {line:?}", path.display()).into());
+        };
+        out.push(Minutia::new(
+            (x * k).round() as u16,
+            (y * k).round() as u16,
+            *theta,
+            MinutiaKind::Ending,
+            0,
+        ));
+    }
+    Ok(out)
 }
