@@ -55,6 +55,9 @@ pub struct Layout {
     /// Per hull edge (counter-clockwise): a point on it and its inward unit normal, computed
     /// once so that the many inside tests per comparison need no square roots.
     edges: Vec<[f32; 4]>,
+    /// The minutiae sorted by x, as (x, index): pairing looks only at the strip within the
+    /// distance tolerance of each moved minutia instead of at every minutia.
+    by_x: Vec<(f32, u16)>,
 }
 
 impl Layout {
@@ -74,10 +77,17 @@ impl Layout {
                 })
                 .collect()
         };
+        let mut by_x: Vec<(f32, u16)> = points
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.0, i as u16))
+            .collect();
+        by_x.sort_unstable_by(|p, q| p.0.total_cmp(&q.0).then(p.1.cmp(&q.1)));
         Self {
             points,
             weights,
             edges,
+            by_x,
         }
     }
 
@@ -86,6 +96,16 @@ impl Layout {
         self.points.capacity() * std::mem::size_of::<Point>()
             + self.weights.capacity() * std::mem::size_of::<f32>()
             + self.edges.capacity() * std::mem::size_of::<[f32; 4]>()
+            + self.by_x.capacity() * std::mem::size_of::<(f32, u16)>()
+    }
+
+    /// Indices of the minutiae whose x lies strictly within `reach` of `x`.
+    fn near_x(&self, x: f32, reach: f32) -> impl Iterator<Item = usize> + '_ {
+        let first = self.by_x.partition_point(|&(px, _)| px <= x - reach);
+        self.by_x[first..]
+            .iter()
+            .take_while(move |&&(px, _)| px < x + reach)
+            .map(|&(_, i)| usize::from(i))
     }
 
     /// Whether `(x, y)` lies inside the hull or less than `margin` outside it (outside, the
@@ -222,7 +242,8 @@ fn pair_all(a: &Layout, b: &Layout, t: &Rigid) -> Vec<(usize, usize)> {
     let mut candidates: Vec<(f32, usize, usize)> = Vec::new();
     for (i, &p) in a.points.iter().enumerate() {
         let moved = t.apply(p);
-        for (j, &q) in b.points.iter().enumerate() {
+        for j in b.near_x(moved.0, DISTANCE_TOLERANCE) {
+            let q = b.points[j];
             let d2 = distance2(moved, q);
             if d2 < DISTANCE_TOLERANCE * DISTANCE_TOLERANCE
                 && angle_diff(moved.2, q.2).abs() < ANGLE_TOLERANCE
@@ -231,10 +252,12 @@ fn pair_all(a: &Layout, b: &Layout, t: &Rigid) -> Vec<(usize, usize)> {
             }
         }
     }
-    // Ties broken by the symmetric index pair so that swapping A and B pairs the same way.
+    // Ties broken by the symmetric index pair so that swapping A and B pairs the same way (and
+    // by A's index last, so the order never depends on the order the strip was scanned in).
     candidates.sort_unstable_by(|x, y| {
         x.0.total_cmp(&y.0)
             .then((x.1.min(x.2), x.1.max(x.2)).cmp(&(y.1.min(y.2), y.1.max(y.2))))
+            .then(x.1.cmp(&y.1))
     });
     let (mut used_a, mut used_b) = (vec![false; a.points.len()], vec![false; b.points.len()]);
     let mut pairs = Vec::new();
@@ -336,6 +359,19 @@ mod tests {
             theta,
         };
         points.iter().map(|&p| t.apply(p)).collect()
+    }
+
+    #[test]
+    fn the_x_strip_holds_exactly_the_minutiae_within_reach() {
+        let l = layout(print());
+        for x in [-20.0, 0.0, 13.0, 150.0, 299.0, 320.0] {
+            let mut strip: Vec<usize> = l.near_x(x, DISTANCE_TOLERANCE).collect();
+            strip.sort_unstable();
+            let all: Vec<usize> = (0..l.points.len())
+                .filter(|&i| (l.points[i].0 - x).abs() < DISTANCE_TOLERANCE)
+                .collect();
+            assert_eq!(strip, all, "x = {x}");
+        }
     }
 
     #[test]
