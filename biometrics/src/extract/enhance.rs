@@ -96,18 +96,60 @@ pub fn gabor_two_pass(
     field: &OrientationField,
     period: &Array2<f32>,
 ) -> Array2<f32> {
-    let first = gabor(normalized, grid, mask, field, period);
+    let first_choice = kernel_choice(grid, mask, field, period);
+    let first = filter_cells(normalized, grid, &first_choice, None);
     let ridge_field = orientation::block_orientation(&first, grid, mask);
     let ridge_period = frequency::ridge_period(&first, grid, mask, &ridge_field.orientation);
-    gabor(normalized, grid, mask, &ridge_field, &ridge_period)
+    let choice = kernel_choice(grid, mask, &ridge_field, &ridge_period);
+    // Where a cell's kernel did not change, the first pass already has its answer.
+    filter_cells(normalized, grid, &choice, Some((&first, &first_choice)))
 }
 
-pub fn gabor(
+/// One pass only (what [`gabor_two_pass`] is measured against).
+#[cfg(test)]
+fn gabor(
     normalized: &Array2<f32>,
     grid: &BlockGrid,
     mask: &Array2<bool>,
     field: &OrientationField,
     period: &Array2<f32>,
+) -> Array2<f32> {
+    filter_cells(
+        normalized,
+        grid,
+        &kernel_choice(grid, mask, field, period),
+        None,
+    )
+}
+
+/// The bank kernel of every cell (`None` outside the foreground). Orientation changes slowly:
+/// one kernel per cell saves the per-pixel interpolation and arctangents at no visible cost (the
+/// bank has 11.25° steps anyway). Cells never straddle blocks (`BLOCK` is a multiple of both
+/// cell sides).
+fn kernel_choice(
+    grid: &BlockGrid,
+    mask: &Array2<bool>,
+    field: &OrientationField,
+    period: &Array2<f32>,
+) -> Array2<Option<usize>> {
+    let (h, w) = (grid.height, grid.width);
+    Array2::from_shape_fn((h.div_ceil(CELL_ROWS), w.div_ceil(LANES)), |(r, c)| {
+        let (cy, cx) = (r * CELL_ROWS, c * LANES);
+        let (by, bx) = grid.block_of(cy, cx);
+        mask[[by, bx]].then(|| {
+            let (my, mx) = ((cy + CELL_ROWS / 2).min(h - 1), (cx + LANES / 2).min(w - 1));
+            kernel_index(field.at_pixel(grid, my, mx), period[[by, bx]])
+        })
+    })
+}
+
+/// Filters every foreground cell with its kernel; with `reuse`, cells whose kernel equals the
+/// earlier choice are copied from the earlier output instead.
+fn filter_cells(
+    normalized: &Array2<f32>,
+    grid: &BlockGrid,
+    choice: &Array2<Option<usize>>,
+    reuse: Option<(&Array2<f32>, &Array2<Option<usize>>)>,
 ) -> Array2<f32> {
     let bank = bank();
     let (h, w) = (grid.height, grid.width);
@@ -115,27 +157,26 @@ pub fn gabor(
     let padded = pad(normalized, RADIUS, LANES);
     let pw = w + 2 * RADIUS + LANES;
     let mut out = Array2::<f32>::zeros((h, w));
-    for by in 0..grid.bh {
-        for bx in 0..grid.bw {
-            if !mask[[by, bx]] {
-                continue;
-            }
-            let p = period[[by, bx]];
-            let (ys, xs) = grid.pixels(by, bx);
-            // Orientation changes slowly: one kernel per cell saves the per-pixel interpolation
-            // and arctangents at no visible cost (the bank has 11.25° steps anyway).
-            for cy in ys.clone().step_by(CELL_ROWS) {
-                for cx in xs.clone().step_by(LANES) {
-                    let (my, mx) = ((cy + CELL_ROWS / 2).min(h - 1), (cx + LANES / 2).min(w - 1));
-                    let k = &bank.kernels[kernel_index(field.at_pixel(grid, my, mx), p)];
-                    let n = LANES.min(xs.end - cx);
-                    for y in cy..(cy + CELL_ROWS).min(ys.end) {
-                        let acc = filter_row(k, &padded, pw, y, cx);
-                        for (i, &v) in acc.iter().take(n).enumerate() {
-                            out[[y, cx + i]] = v;
-                        }
-                    }
+    for ((r, c), k) in choice.indexed_iter() {
+        let Some(k) = *k else { continue };
+        let (cy, cx) = (r * CELL_ROWS, c * LANES);
+        let n = LANES.min(w - cx);
+        let rows = cy..(cy + CELL_ROWS).min(h);
+        if let Some((previous, earlier)) = reuse
+            && earlier[[r, c]] == Some(k)
+        {
+            for y in rows {
+                for x in cx..cx + n {
+                    out[[y, x]] = previous[[y, x]];
                 }
+            }
+            continue;
+        }
+        let kernel = &bank.kernels[k];
+        for y in rows {
+            let acc = filter_row(kernel, &padded, pw, y, cx);
+            for (i, &v) in acc.iter().take(n).enumerate() {
+                out[[y, cx + i]] = v;
             }
         }
     }
