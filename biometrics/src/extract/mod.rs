@@ -6,7 +6,8 @@
 //!
 //! resample to 500 ppi → normalize → segment (ridge-band energy, hysteresis) → block
 //! orientation (gradients, smoothed, coherence) → ridge frequency (oriented x-signatures) →
-//! contextual enhancement (oriented Gabor filters, precomputed) → binarize → thin → detect
+//! contextual enhancement (oriented Gabor filters, precomputed; a second pass with orientation
+//! and period re-measured on the first pass's output) → binarize → thin → detect
 //! minutiae (crossing number) with direction → remove false minutiae (border, short ridges,
 //! spurs, bridges, pores, broken ridges, clusters) → per-minutia reliability (coherence, ridge
 //! clarity, strength, shape) as quality.
@@ -115,7 +116,7 @@ pub fn extract_traced(
     }
     let field = orientation::block_orientation(&normalized, &grid, &mask);
     let period = frequency::ridge_period(&normalized, &grid, &mask, &field.orientation);
-    let enhanced = enhance::gabor(&normalized, &grid, &mask, &field, &period);
+    let enhanced = enhance::gabor_two_pass(&normalized, &grid, &mask, &field, &period);
     let binary = binarize::ridges(&enhanced, &grid, &mask);
     let skeleton = thin::zhang_suen(&binary);
     let inner = segment::inner_distance(&mask);

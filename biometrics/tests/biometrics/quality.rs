@@ -220,12 +220,14 @@ fn genuine_by_quality(set: &str) -> (Vec<GenuinePair>, f32) {
 /// genuine pairs on DB1_B (EER 1.07 → 0.70 %) and leaves only 3–4 failing pairs per quarter
 /// (4.3 / 5.7 / 1.4 / 0.0 %), too few to order the two lower quarters; DB1_B is therefore checked
 /// by halves (5.0 % → 0.7 %, margin two thirds of that), DB2_B still by quarters.
+/// Round 5's two-pass enhancement fails fewer genuine pairs again (FMR1000 2.14 → 1.07 %), all
+/// of them in the lower half: 2.1 % → 0.0 %; the margin follows (two thirds of that).
 #[test]
 fn quality_bands_predict_genuine_failures_on_fvc2002_db1() {
     let (genuine, threshold) = genuine_by_quality("fvc2002-db1b");
     let b = bands::by_quantile(&genuine, 2, threshold);
     assert_eq!(b.len(), 2);
-    assert!(b[0].fnmr - b[1].fnmr >= 0.028, "{b:?}");
+    assert!(b[0].fnmr - b[1].fnmr >= 0.014, "{b:?}");
 }
 
 #[test]
