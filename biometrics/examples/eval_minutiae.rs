@@ -11,9 +11,12 @@
 //! convention) rather than counter-clockwise as ours do; run both and use the convention that
 //! matches (a wrong one breaks rotation invariance, so it shows as a much higher EER).
 
+#[path = "support/reference.rs"]
+mod reference;
+
+use biometrics::Template;
 use biometrics::eval::{self, FvcId};
 use biometrics::matcher::PreparedTemplate;
-use biometrics::{FingerPosition, Minutia, MinutiaKind, Template};
 use std::path::Path;
 
 fn main() {
@@ -80,57 +83,11 @@ fn load(dir: &Path, scale: f32, mirror: bool) -> Result<(Vec<FvcId>, Vec<Templat
         let Some(id) = eval::parse_fvc_name(name) else {
             continue;
         };
-        let text = std::fs::read_to_string(&path).map_err(|e| format!("{name}: {e}"))?;
-        out.push((
-            id,
-            parse(&text, scale, mirror).map_err(|e| format!("{name}: {e}"))?,
-        ));
+        out.push((id, reference::read(&path, scale)?.to_template(mirror)));
     }
     if out.is_empty() {
         return Err(format!("{}: no N_M.txt files", dir.display()));
     }
     out.sort_by_key(|(id, _)| *id);
     Ok(out.into_iter().unzip())
-}
-
-fn parse(text: &str, scale: f32, mirror: bool) -> Result<Template, String> {
-    let mut lines = text.lines();
-    let size = numbers(lines.next().ok_or("empty file")?)
-        .map_err(|()| "first line must be `width height`")?;
-    let [w, h] = size[..] else {
-        return Err("first line must be `width height`".into());
-    };
-    let px = |v: f32| (v * scale).round().clamp(0.0, f32::from(u16::MAX)) as u16;
-    let mut minutiae = Vec::new();
-    // Errors name the line, never its values: minutiae are biometric data.
-    for (n, line) in lines.enumerate().filter(|(_, l)| !l.trim().is_empty()) {
-        let at = || format!("line {}: not `x y theta kind quality`", n + 2);
-        let v = numbers(line).map_err(|()| at())?;
-        let [x, y, theta, kind, quality] = v[..] else {
-            return Err(at());
-        };
-        // Ours turn counter-clockwise on screen (y down); image-convention angles turn clockwise.
-        let angle = if mirror { -theta } else { theta };
-        let kind = if kind == 1.0 {
-            MinutiaKind::Bifurcation
-        } else {
-            MinutiaKind::Ending
-        };
-        let q = (quality * 100.0).round().clamp(0.0, 100.0) as u8;
-        minutiae.push(Minutia::new(px(x), px(y), angle, kind, q));
-    }
-    Ok(Template {
-        width: px(w),
-        height: px(h),
-        ppi: 500,
-        position: FingerPosition::Unknown,
-        quality: 100,
-        minutiae,
-    })
-}
-
-fn numbers(line: &str) -> Result<Vec<f32>, ()> {
-    line.split_whitespace()
-        .map(|t| t.parse::<f32>().map_err(|_| ()))
-        .collect()
 }

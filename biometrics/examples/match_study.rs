@@ -12,11 +12,13 @@
 //! what a perfect filter on our skeleton would keep), or by the reference's minutiae
 //! (`reference`). A study bound only; the reference is never part of the extractor.
 
+#[path = "support/reference.rs"]
+mod reference;
+
 use biometrics::eval::{self, FvcId};
 use biometrics::extract::{ExtractTrace, extract_traced};
 use biometrics::matcher::{MatchResult, PreparedTemplate};
-use biometrics::{FingerPosition, Minutia, MinutiaKind, Template};
-use std::f32::consts::PI;
+use biometrics::{FingerPosition, Minutia, Template};
 use std::path::PathBuf;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -45,13 +47,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .iter()
             .position(|id| format!("{}_{}", id.finger, id.impression) == *name)
             .ok_or("--oracle: no such image in DIR")?;
-        let reference = load_ref(&PathBuf::from(refs).join(format!("{name}.txt")), ppi)?;
+        let reference = reference::read(
+            &PathBuf::from(refs).join(format!("{name}.txt")),
+            500.0 / f32::from(ppi),
+        )?;
         let confirmed = |m: &Minutia| {
-            reference.iter().any(|r| {
-                let d = (f32::from(r.x) - f32::from(m.x)).hypot(f32::from(r.y) - f32::from(m.y));
-                let da = ((r.angle - m.angle + PI).rem_euclid(2.0 * PI) - PI).abs();
-                d <= 10.0 && da <= PI / 6.0
-            })
+            reference
+                .minutiae
+                .iter()
+                .any(|r| r.confirms(f32::from(m.x), f32::from(m.y), m.angle))
         };
         let before = templates[k].minutiae.len();
         templates[k].minutiae = match mode.as_str() {
@@ -67,7 +71,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .copied()
                 .filter(confirmed)
                 .collect(),
-            "reference" => reference,
+            "reference" => reference.to_template(false).minutiae,
             _ => return Err(usage.into()),
         };
         println!(
@@ -124,29 +128,4 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         println!("  {}", describe(impostor_pairs[i], &imp[i]));
     }
     Ok(())
-}
-
-/// A reference extractor's minutiae (first line `width height`, then `x y theta kind quality`
-/// in the original image's pixels), scaled to our 500 ppi coordinates.
-fn load_ref(path: &std::path::Path, ppi: u16) -> Result<Vec<Minutia>, Box<dyn std::error::Error>> {
-    let k = 500.0 / f32::from(ppi);
-    let text = std::fs::read_to_string(path)?;
-    let mut out = Vec::new();
-    for line in text.lines().skip(1) {
-        let v: Vec<f32> = line
-            .split_whitespace()
-            .map(str::parse)
-            .collect::<Result<_, _>>()?;
-        let [x, y, theta, ..] = v.as_slice() else {
-            return Err(format!("{}: bad line {line:?}", path.display()).into());
-        };
-        out.push(Minutia::new(
-            (x * k).round() as u16,
-            (y * k).round() as u16,
-            *theta,
-            MinutiaKind::Ending,
-            0,
-        ));
-    }
-    Ok(out)
 }

@@ -7,6 +7,9 @@
 //!
 //! `cargo run --release -p biometrics --example minutia_study -- IMAGE_DIR REF_DIR [--ppi N]`
 
+#[path = "support/reference.rs"]
+mod reference;
+
 use biometrics::extract::{
     BLOCK, ExtractTrace, coherence_around, extract_traced, mean_along, window_stats,
 };
@@ -31,7 +34,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for img in fvc::load_dir(Path::new(dir), ppi as u16)?.images {
         let (id, finger) = (img.id, img.image);
         let name = format!("{}_{}", id.finger, id.impression);
-        let reference = load_ref(&Path::new(refs).join(format!("{name}.txt")), 500.0 / ppi)?;
+        let reference = reference::read(&Path::new(refs).join(format!("{name}.txt")), 500.0 / ppi)?;
         let trace = extract_traced(&finger, FingerPosition::Unknown)?;
         let median_amp = median_foreground_amp(&trace);
         let pts: Vec<(f32, f32)> = trace
@@ -42,10 +45,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .collect();
         for m in &trace.template.minutiae {
             let (x, y) = (usize::from(m.x), usize::from(m.y));
-            let hit = reference.iter().any(|&(rx, ry, ra)| {
-                let d = ((rx - f32::from(m.x)).powi(2) + (ry - f32::from(m.y)).powi(2)).sqrt();
-                d <= 10.0 && angle_between(ra, m.angle) <= PI / 6.0
-            });
+            let hit = reference
+                .minutiae
+                .iter()
+                .any(|r| r.confirms(f32::from(m.x), f32::from(m.y), m.angle));
             let dists: Vec<f32> = pts
                 .iter()
                 .map(|&(px, py)| ((px - x as f32).powi(2) + (py - y as f32).powi(2)).sqrt())
@@ -81,28 +84,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     Ok(())
-}
-
-/// Reference minutiae: x, y (500 ppi pixels) and angle.
-type Reference = Vec<(f32, f32, f32)>;
-
-fn load_ref(path: &Path, scale: f32) -> Result<Reference, Box<dyn std::error::Error>> {
-    let text = std::fs::read_to_string(path)?;
-    Ok(text
-        .lines()
-        .skip(1)
-        .filter_map(|l| {
-            let v: Vec<f32> = l
-                .split_whitespace()
-                .filter_map(|t| t.parse().ok())
-                .collect();
-            (v.len() >= 3).then(|| (v[0] * scale, v[1] * scale, v[2]))
-        })
-        .collect())
-}
-
-fn angle_between(a: f32, b: f32) -> f32 {
-    ((a - b + PI).rem_euclid(2.0 * PI) - PI).abs()
 }
 
 /// Chessboard distance in pixels to the nearest background block (capped at 64).

@@ -6,9 +6,13 @@
 //! `cargo run --release -p biometrics --example minutia_zoom -- IMAGE PPI OUT.png [REF.txt]
 //!  [--crop X Y W H] [--scale S] [--grey]` (crop in 500 ppi pixels; REF as `minutia_study` reads it).
 
+#[path = "support/reference.rs"]
+mod reference;
+
 use biometrics::extract::extract_traced;
 use biometrics::{FingerImage, FingerPosition, MinutiaKind};
 use image::{Rgb, RgbImage};
+use std::path::Path;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
@@ -18,7 +22,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         args.get(2).ok_or(usage)?.parse::<f32>()?,
         args.get(3).ok_or(usage)?,
     );
-    let reference = args.get(4).filter(|a| !a.starts_with("--"));
+    let reference_file = args.get(4).filter(|a| !a.starts_with("--"));
     let flag = |name: &str, n: usize| -> Option<Vec<usize>> {
         let i = args.iter().position(|a| a == name)?;
         args.get(i + 1..i + 1 + n)?
@@ -81,18 +85,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             put(x + d * m.angle.cos(), y - d * m.angle.sin(), colour);
         }
     }
-    if let Some(path) = reference {
-        let text = std::fs::read_to_string(path)?;
-        let k = 500.0 / ppi;
-        for line in text.lines().skip(1) {
-            let v: Vec<f32> = line
-                .split_whitespace()
-                .filter_map(|t| t.parse().ok())
-                .collect();
-            if v.len() < 4 {
-                continue;
-            }
-            let (x, y) = (v[0] * k + 0.5, v[1] * k + 0.5);
+    if let Some(path) = reference_file {
+        for m in reference::read(Path::new(path), 500.0 / ppi)?.minutiae {
+            let (x, y) = (m.x + 0.5, m.y + 0.5);
             for t in 0..(8 * scale) {
                 let d = -2.0 + t as f32 * s / 2.0;
                 for (a, b) in [(d, -2.0), (d, 2.0), (-2.0, d), (2.0, d)] {
