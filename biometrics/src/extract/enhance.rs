@@ -102,8 +102,9 @@ pub fn gabor_two_pass(
     field: &OrientationField,
     period: &Array2<f32>,
 ) -> Array2<f32> {
+    let padded = pad(normalized, RADIUS, LANES);
     let first_choice = kernel_choice(grid, mask, field, period);
-    let first = filter_cells(normalized, grid, &first_choice, None);
+    let first = filter_cells(&padded, grid, foreground(&first_choice), blank(grid));
     let ridge_field = orientation::block_orientation(&first, grid, mask);
     let ridge_period = frequency::ridge_period(&first, grid, mask, &ridge_field.orientation);
     let choice = kernel_choice(grid, mask, &ridge_field, &ridge_period);
@@ -111,7 +112,8 @@ pub fn gabor_two_pass(
         return first;
     }
     // Where a cell's kernel did not change, the first pass already has its answer.
-    filter_cells(normalized, grid, &choice, Some((&first, &first_choice)))
+    let changed = foreground(&choice).filter(|&(cell, k)| first_choice[cell] != Some(k));
+    filter_cells(&padded, grid, changed, first)
 }
 
 /// Share of foreground cells whose kernel may move before the fields count as disagreeing.
@@ -146,11 +148,12 @@ fn gabor(
     field: &OrientationField,
     period: &Array2<f32>,
 ) -> Array2<f32> {
+    let choice = kernel_choice(grid, mask, field, period);
     filter_cells(
-        normalized,
+        &pad(normalized, RADIUS, LANES),
         grid,
-        &kernel_choice(grid, mask, field, period),
-        None,
+        foreground(&choice),
+        blank(grid),
     )
 }
 
@@ -175,38 +178,38 @@ fn kernel_choice(
     })
 }
 
-/// Filters every foreground cell with its kernel; with `reuse`, cells whose kernel equals the
-/// earlier choice are copied from the earlier output instead.
-fn filter_cells(
-    normalized: &Array2<f32>,
-    grid: &BlockGrid,
+/// The foreground cells of a choice, as ((cell row, cell column), kernel).
+fn foreground(
     choice: &Array2<Option<usize>>,
-    reuse: Option<(&Array2<f32>, &Array2<Option<usize>>)>,
+) -> impl Iterator<Item = ((usize, usize), usize)> + '_ {
+    choice
+        .indexed_iter()
+        .filter_map(|(cell, k)| k.map(|k| (cell, k)))
+}
+
+/// An all-zero output (the enhanced image is 0 outside the foreground).
+fn blank(grid: &BlockGrid) -> Array2<f32> {
+    Array2::zeros((grid.height, grid.width))
+}
+
+/// Filters each of `cells` with its kernel into `out`, from the image padded by [`pad`].
+fn filter_cells(
+    padded: &[f32],
+    grid: &BlockGrid,
+    cells: impl Iterator<Item = ((usize, usize), usize)>,
+    mut out: Array2<f32>,
 ) -> Array2<f32> {
     let bank = bank();
     let (h, w) = (grid.height, grid.width);
-    // Extra columns on the right so the last cell row of a partial block can be read whole.
-    let padded = pad(normalized, RADIUS, LANES);
+    // Extra columns on the right (see `pad`) so the last cell row of a partial block can be
+    // read whole.
     let pw = w + 2 * RADIUS + LANES;
-    let mut out = Array2::<f32>::zeros((h, w));
-    for ((r, c), k) in choice.indexed_iter() {
-        let Some(k) = *k else { continue };
+    for ((r, c), k) in cells {
         let (cy, cx) = (r * CELL_ROWS, c * LANES);
         let n = LANES.min(w - cx);
-        let rows = cy..(cy + CELL_ROWS).min(h);
-        if let Some((previous, earlier)) = reuse
-            && earlier[[r, c]] == Some(k)
-        {
-            for y in rows {
-                for x in cx..cx + n {
-                    out[[y, x]] = previous[[y, x]];
-                }
-            }
-            continue;
-        }
         let kernel = &bank.kernels[k];
-        for y in rows {
-            let acc = filter_row(kernel, &padded, pw, y, cx);
+        for y in cy..(cy + CELL_ROWS).min(h) {
+            let acc = filter_row(kernel, padded, pw, y, cx);
             for (i, &v) in acc.iter().take(n).enumerate() {
                 out[[y, cx + i]] = v;
             }
@@ -314,20 +317,34 @@ mod tests {
         n
     }
 
+    /// A square image taken whole as foreground: its grid and mask.
+    fn whole(img: &Array2<f32>) -> (BlockGrid, Array2<bool>) {
+        let grid = BlockGrid::new(img.ncols(), img.nrows());
+        let mask = Array2::from_elem((grid.bh, grid.bw), true);
+        (grid, mask)
+    }
+
+    /// The image enhanced in one pass and by [`gabor_two_pass`], from the fields measured on it.
+    fn one_and_two_passes(img: &Array2<f32>) -> (Array2<f32>, Array2<f32>) {
+        let (grid, mask) = whole(img);
+        let field = orientation::block_orientation(img, &grid, &mask);
+        let period = frequency::ridge_period(img, &grid, &mask, &field.orientation);
+        (
+            gabor(img, &grid, &mask, &field, &period),
+            gabor_two_pass(img, &grid, &mask, &field, &period),
+        )
+    }
+
     #[test]
     fn second_pass_joins_dotted_ridges() {
-        let side = 192;
-        let img = dotted_ridges(side);
-        let grid = BlockGrid::new(side, side);
-        let mask = Array2::from_elem((grid.bh, grid.bw), true);
-        let field = orientation::block_orientation(&img, &grid, &mask);
-        let period = frequency::ridge_period(&img, &grid, &mask, &field.orientation);
+        let img = dotted_ridges(192);
+        let (grid, mask) = whole(&img);
         let endings = |enhanced: &Array2<f32>| {
             let binary = super::super::binarize::ridges(enhanced, &grid, &mask);
             inner_endings(&super::super::thin::zhang_suen(&binary), 24)
         };
-        let one = endings(&gabor(&img, &grid, &mask, &field, &period));
-        let two = endings(&gabor_two_pass(&img, &grid, &mask, &field, &period));
+        let (once, twice) = one_and_two_passes(&img);
+        let (one, two) = (endings(&once), endings(&twice));
         // 144×144 px inside the margin hold about 16 ridges, continuous across it; one pass
         // breaks them between dots (77 endings when written), two passes leave half as many.
         assert!(
@@ -346,17 +363,10 @@ mod tests {
             let across = -(x as f32) * theta.sin() + y as f32 * theta.cos();
             (TAU * across / period).cos()
         });
-        let grid = BlockGrid::new(side, side);
-        let mask = Array2::from_elem((grid.bh, grid.bw), true);
-        let field = orientation::block_orientation(&img, &grid, &mask);
-        let period = frequency::ridge_period(&img, &grid, &mask, &field.orientation);
-        let once = gabor(&img, &grid, &mask, &field, &period);
-        assert_eq!(gabor_two_pass(&img, &grid, &mask, &field, &period), once);
-        let dotted = dotted_ridges(side);
-        let field = orientation::block_orientation(&dotted, &grid, &mask);
-        let period = frequency::ridge_period(&dotted, &grid, &mask, &field.orientation);
-        let once = gabor(&dotted, &grid, &mask, &field, &period);
-        assert_ne!(gabor_two_pass(&dotted, &grid, &mask, &field, &period), once);
+        let (once, twice) = one_and_two_passes(&img);
+        assert_eq!(twice, once);
+        let (once, twice) = one_and_two_passes(&dotted_ridges(side));
+        assert_ne!(twice, once);
     }
 
     #[test]
