@@ -19,9 +19,23 @@ use biometrics::eval::{self, FvcId};
 use biometrics::extract::{ExtractTrace, extract_traced};
 use biometrics::matcher::{MatchResult, PreparedTemplate};
 use biometrics::{FingerPosition, Minutia, Template};
+use std::io::Write;
 use std::path::PathBuf;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
+    match run(&mut std::io::stdout().lock()) {
+        // Piped into `head`: the reader has all it wanted.
+        Err(e)
+            if e.downcast_ref::<std::io::Error>()
+                .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe) =>
+        {
+            Ok(())
+        }
+        other => other,
+    }
+}
+
+fn run(out: &mut impl Write) -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
     let dir = PathBuf::from(args.get(1).ok_or("usage: match_study DIR [--ppi N]")?);
     let ppi: u16 = match args.get(2).map(String::as_str) {
@@ -74,10 +88,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "reference" => reference.to_template(false).minutiae,
             _ => return Err(usage.into()),
         };
-        println!(
+        writeln!(
+            out,
             "oracle {name} ({mode}): {before} → {} minutiae",
             templates[k].minutiae.len()
-        );
+        )?;
     }
     let prepared: Vec<PreparedTemplate> = templates.iter().map(PreparedTemplate::new).collect();
     let genuine_pairs = eval::genuine_pairs(&ids);
@@ -92,14 +107,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let gs: Vec<f32> = genu.iter().map(|r| r.score).collect();
     let is: Vec<f32> = imp.iter().map(|r| r.score).collect();
     let rates = eval::error_rates(&gs, &is);
-    println!(
+    writeln!(
+        out,
         "EER {:.2} FMR100 {:.2} FMR1000 {:.2}",
         rates.eer * 100.0,
         rates.fmr100 * 100.0,
         rates.fmr1000 * 100.0
-    );
+    )?;
     let thr = eval::threshold_for_fmr(&is, rates.eer);
-    println!("threshold at FMR≈EER: {thr:.4}");
+    writeln!(out, "threshold at FMR≈EER: {thr:.4}")?;
     let describe = |(a, b): (usize, usize), r: &MatchResult| {
         format!(
             "{}_{} vs {}_{}: score {:.4}, minutiae {}/{}, cylinders {}/{}, pairs {}",
@@ -115,17 +131,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             r.pairs.len(),
         )
     };
-    println!("genuine below threshold:");
+    writeln!(out, "genuine below threshold:")?;
     let mut low: Vec<usize> = (0..genu.len()).filter(|&i| genu[i].score < thr).collect();
     low.sort_by(|&x, &y| genu[x].score.total_cmp(&genu[y].score));
     for i in low {
-        println!("  {}", describe(genuine_pairs[i], &genu[i]));
+        writeln!(out, "  {}", describe(genuine_pairs[i], &genu[i]))?;
     }
-    println!("top impostors:");
+    writeln!(out, "top impostors:")?;
     let mut top: Vec<usize> = (0..imp.len()).collect();
     top.sort_by(|&x, &y| imp[y].score.total_cmp(&imp[x].score));
     for &i in top.iter().take(12) {
-        println!("  {}", describe(impostor_pairs[i], &imp[i]));
+        writeln!(out, "  {}", describe(impostor_pairs[i], &imp[i]))?;
     }
     Ok(())
 }
