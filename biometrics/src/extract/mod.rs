@@ -131,6 +131,7 @@ pub fn extract_traced(
             period: &period,
             normalized: &normalized,
             enhanced: &enhanced,
+            candidates: &candidates,
         },
     );
     let template = Template {
