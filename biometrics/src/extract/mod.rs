@@ -117,7 +117,13 @@ pub fn extract_traced(
     }
     let field = orientation::block_orientation(&normalized, &grid, &mask);
     let period = frequency::ridge_period(&normalized, &grid, &mask, &field.orientation);
-    let enhanced = enhance::gabor_two_pass(&normalized, &grid, &mask, &field, &period);
+    let enhance::Enhanced {
+        image: enhanced,
+        remeasured_period,
+    } = enhance::gabor_two_pass(&normalized, &grid, &mask, &field, &period);
+    // On prints refiltered with a re-measured period, that period is the better one for the
+    // steps that scale with it.
+    let period = remeasured_period.unwrap_or(period);
     let binary = binarize::ridges(&enhanced, &grid, &mask);
     let skeleton = thin::zhang_suen(&binary);
     let inner = segment::inner_distance(&mask);
