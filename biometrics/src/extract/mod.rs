@@ -8,7 +8,8 @@
 //! orientation (gradients, smoothed, coherence) → ridge frequency (oriented x-signatures) →
 //! contextual enhancement (oriented Gabor filters, precomputed; where orientation and period
 //! re-measured on the first pass's output disagree with the first measurement, as on dry,
-//! dotted prints, a second pass with the re-measured fields) → binarize → thin → detect
+//! dotted prints, a second pass with the re-measured fields, longer kernels where the image is
+//! dotted, and the re-measured period for the later steps) → binarize → thin → detect
 //! minutiae (crossing number) with direction → remove false minutiae (border, short ridges,
 //! spurs, bridges, pores, broken ridges, clusters) → per-minutia reliability (coherence, ridge
 //! clarity, strength, shape) as quality.
