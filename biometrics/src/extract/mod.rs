@@ -8,7 +8,8 @@
 //! orientation (gradients, smoothed, coherence) → ridge frequency (oriented x-signatures) →
 //! contextual enhancement (oriented Gabor filters, precomputed; where orientation and period
 //! re-measured on the first pass's output disagree with the first measurement, as on dry,
-//! dotted prints, a second pass with the re-measured fields) → binarize → thin → detect
+//! dotted prints, a second pass with the re-measured fields, longer kernels where the image is
+//! dotted, and the re-measured period for the later steps) → binarize → thin → detect
 //! minutiae (crossing number) with direction → remove false minutiae (border, short ridges,
 //! spurs, bridges, pores, broken ridges, clusters) → per-minutia reliability (coherence, ridge
 //! clarity, strength, shape) as quality.
@@ -117,7 +118,13 @@ pub fn extract_traced(
     }
     let field = orientation::block_orientation(&normalized, &grid, &mask);
     let period = frequency::ridge_period(&normalized, &grid, &mask, &field.orientation);
-    let enhanced = enhance::gabor_two_pass(&normalized, &grid, &mask, &field, &period);
+    let enhance::Enhanced {
+        image: enhanced,
+        remeasured_period,
+    } = enhance::gabor_two_pass(&normalized, &grid, &mask, &field, &period);
+    // On prints refiltered with a re-measured period, that period is the better one for the
+    // steps that scale with it.
+    let period = remeasured_period.unwrap_or(period);
     let binary = binarize::ridges(&enhanced, &grid, &mask);
     let skeleton = thin::zhang_suen(&binary);
     let inner = segment::inner_distance(&mask);

@@ -235,7 +235,10 @@ fn quality_bands_predict_genuine_failures_and_scores_on_fvc2002_db2() {
     let (genuine, threshold) = genuine_by_quality("fvc2002-db2b");
     let b = bands::by_quantile(&genuine, 4, threshold);
     assert_eq!(b.len(), 4);
-    assert!(b[0].fnmr - b[3].fnmr >= 0.075, "{b:?}");
+    // Round 6's long second-pass kernels on dotted prints fail one genuine pair fewer, in the
+    // lowest quarter (8.6 → 7.1 %, quarters 7.1 / 2.9 / 0.0 / 0.0 %); the margin follows (two
+    // thirds of 7.1 %, was 0.075).
+    assert!(b[0].fnmr - b[3].fnmr >= 0.047, "{b:?}");
     assert!(b[0].fnmr >= b[1].fnmr && b[1].fnmr >= b[3].fnmr, "{b:?}");
     // On this set the genuine scores themselves rise with quality too.
     assert!(b[3].mean_score - b[0].mean_score >= 0.03, "{b:?}");
