@@ -69,10 +69,11 @@ fn bank() -> &'static Bank<SIDE> {
 /// The second pass's kernels: the same orientations and periods, on a larger support with an
 /// uncut envelope. Used only on prints whose fields disagree (dotted, dry prints), so clear prints
 /// and the median extraction time do not see them. On FVC2002 (all pairs, EER DB1_B / DB2_B,
-/// with [`gabor_two_pass`]'s period passed on to the later steps) the second pass with the
-/// first pass's kernels gave 0.37 / 1.50 %; with these (radius 10, σ 4.0) 0.39 / 0.88 %;
-/// radius 9 / 12 gave 0.40 / 1.13 and 0.70 / 1.06 %; σ 3.5 / 4.5 / 5 gave 0.70 / 1.43,
-/// 0.47 / 1.06 and 0.40 / 1.43 %.
+/// with [`gabor_two_pass`]'s period passed on to the later steps, long kernels on every changed
+/// cell, before the coherence rules) the second pass with the first pass's kernels gave
+/// 0.37 / 1.50 %; with these (radius 10, σ 4.0) 0.39 / 0.88 %; radius 9 / 12 gave 0.40 / 1.13
+/// and 0.70 / 1.06 %; σ 3.5 / 4.5 / 5 gave 0.70 / 1.43, 0.47 / 1.06 and 0.40 / 1.43 %. With the
+/// coherence rules ([`DOTTED_COHERENCE`], [`SCATTERED_COHERENCE`]): 0.47 / 0.70 %.
 fn long_bank() -> &'static Bank<LONG_SIDE> {
     static BANK: OnceLock<Bank<LONG_SIDE>> = OnceLock::new();
     BANK.get_or_init(|| Bank::new(LONG_SIGMA_ALONG))
@@ -229,7 +230,7 @@ pub struct Enhanced {
     /// spacing of the ridges the later steps work on (the false-minutiae rules and reliability
     /// measure their distances in periods); the period measured on the dotted image is not.
     /// Passing it on gave 0.39 / 0.88 % EER on FVC2002 (DB1_B / DB2_B), keeping the first
-    /// 0.70 / 1.06 %.
+    /// 0.70 / 1.09 % (long kernels on every changed cell, before the coherence rules).
     pub remeasured_period: Option<Array2<f32>>,
 }
 
