@@ -9,6 +9,10 @@
 
 #[path = "support/reference.rs"]
 mod reference;
+#[path = "support/trace.rs"]
+mod trace;
+
+use trace::median_foreground_amp;
 
 use biometrics::extract::{
     BLOCK, ExtractTrace, coherence_around, extract_traced, mean_along, window_stats,
@@ -110,18 +114,4 @@ fn edge_distance(t: &ExtractTrace, y: usize, x: usize) -> usize {
         }
     }
     best
-}
-
-fn median_foreground_amp(t: &ExtractTrace) -> f32 {
-    let mut v: Vec<f32> = t
-        .enhanced
-        .indexed_iter()
-        .filter(|((y, x), _)| t.mask[[y / BLOCK, x / BLOCK]])
-        .map(|(_, e)| e.abs())
-        .collect();
-    if v.is_empty() {
-        return 1.0;
-    }
-    let mid = v.len() / 2;
-    *v.select_nth_unstable_by(mid, f32::total_cmp).1
 }

@@ -457,6 +457,12 @@ mod tests {
         n
     }
 
+    /// Ridge endings of an enhanced image's skeleton, 24 px or more inside the border.
+    fn skeleton_endings(enhanced: &Array2<f32>, grid: &BlockGrid, mask: &Array2<bool>) -> usize {
+        let binary = super::super::binarize::ridges(enhanced, grid, mask);
+        inner_endings(&super::super::thin::zhang_suen(&binary), 24)
+    }
+
     /// A square image taken whole as foreground: its grid and mask.
     fn whole(img: &Array2<f32>) -> (BlockGrid, Array2<bool>) {
         let grid = BlockGrid::new(img.ncols(), img.nrows());
@@ -479,10 +485,7 @@ mod tests {
     fn second_pass_joins_dotted_ridges() {
         let img = dotted_ridges(192);
         let (grid, mask) = whole(&img);
-        let endings = |enhanced: &Array2<f32>| {
-            let binary = super::super::binarize::ridges(enhanced, &grid, &mask);
-            inner_endings(&super::super::thin::zhang_suen(&binary), 24)
-        };
+        let endings = |enhanced: &Array2<f32>| skeleton_endings(enhanced, &grid, &mask);
         let (once, twice) = one_and_two_passes(&img);
         let (one, two) = (endings(&once), endings(&twice));
         // 144×144 px inside the margin hold about 16 ridges, continuous across it; one pass
@@ -501,10 +504,7 @@ mod tests {
         let (grid, mask) = whole(&img);
         let field = orientation::block_orientation(&img, &grid, &mask);
         let period = frequency::ridge_period(&img, &grid, &mask, &field.orientation);
-        let endings = |enhanced: &Array2<f32>| {
-            let binary = super::super::binarize::ridges(enhanced, &grid, &mask);
-            inner_endings(&super::super::thin::zhang_suen(&binary), 24)
-        };
+        let endings = |enhanced: &Array2<f32>| skeleton_endings(enhanced, &grid, &mask);
         let short = two_pass_with(&img, &grid, &mask, &field, &period, bank());
         let long = gabor_two_pass(&img, &grid, &mask, &field, &period);
         let (short, long) = (endings(&short.image), endings(&long.image));
