@@ -148,9 +148,11 @@ fn two_pass_with<const S: usize>(
     period: &Array2<f32>,
     second: &Bank<S>,
 ) -> Enhanced {
+    // Padded once for the first pass's kernels, which the second pass's clear cells reuse.
+    let padded = Padded::new(normalized, RADIUS);
     let first_choice = kernel_choice(grid, mask, field, period);
     let first = filter_cells(
-        &Padded::new(normalized, RADIUS),
+        &padded,
         bank(),
         grid,
         foreground(&first_choice),
@@ -181,13 +183,7 @@ fn two_pass_with<const S: usize>(
         .collect();
     let dotted = |&(cell, _): &((usize, usize), usize)| less_coherent(cell, DOTTED_COHERENCE);
     let clear_cells = changed.iter().copied().filter(|cell| !dotted(cell));
-    let image = filter_cells(
-        &Padded::new(normalized, RADIUS),
-        bank(),
-        grid,
-        clear_cells,
-        first,
-    );
+    let image = filter_cells(&padded, bank(), grid, clear_cells, first);
     let dotted_cells = changed.iter().copied().filter(dotted);
     let image = filter_cells(
         &Padded::new(normalized, S / 2),
@@ -470,11 +466,26 @@ mod tests {
         (grid, mask)
     }
 
-    /// The image enhanced in one pass and by [`gabor_two_pass`], from the fields measured on it.
-    fn one_and_two_passes(img: &Array2<f32>) -> (Array2<f32>, Array2<f32>) {
+    /// A square image taken whole as foreground, with the orientation and period measured on it.
+    fn measured(img: &Array2<f32>) -> (BlockGrid, Array2<bool>, OrientationField, Array2<f32>) {
         let (grid, mask) = whole(img);
         let field = orientation::block_orientation(img, &grid, &mask);
         let period = frequency::ridge_period(img, &grid, &mask, &field.orientation);
+        (grid, mask, field, period)
+    }
+
+    /// Clear parallel ridges, period 9 px, at 30°.
+    fn clear_ridges(side: usize) -> Array2<f32> {
+        let (period, theta) = (9.0f32, PI / 6.0);
+        Array2::from_shape_fn((side, side), |(y, x)| {
+            let across = -(x as f32) * theta.sin() + y as f32 * theta.cos();
+            (TAU * across / period).cos()
+        })
+    }
+
+    /// The image enhanced in one pass and by [`gabor_two_pass`], from the fields measured on it.
+    fn one_and_two_passes(img: &Array2<f32>) -> (Array2<f32>, Array2<f32>) {
+        let (grid, mask, field, period) = measured(img);
         (
             gabor(img, &grid, &mask, &field, &period),
             gabor_two_pass(img, &grid, &mask, &field, &period).image,
@@ -501,9 +512,7 @@ mod tests {
     #[test]
     fn long_kernels_join_dotted_ridges_further() {
         let img = dotted_ridges(192);
-        let (grid, mask) = whole(&img);
-        let field = orientation::block_orientation(&img, &grid, &mask);
-        let period = frequency::ridge_period(&img, &grid, &mask, &field.orientation);
+        let (grid, mask, field, period) = measured(&img);
         let endings = |enhanced: &Array2<f32>| skeleton_endings(enhanced, &grid, &mask);
         let short = two_pass_with(&img, &grid, &mask, &field, &period, bank());
         let long = gabor_two_pass(&img, &grid, &mask, &field, &period);
@@ -520,9 +529,7 @@ mod tests {
     #[test]
     fn scattered_cells_are_refiltered_even_with_the_same_kernel() {
         let img = dotted_ridges(192);
-        let (grid, mask) = whole(&img);
-        let field = orientation::block_orientation(&img, &grid, &mask);
-        let period = frequency::ridge_period(&img, &grid, &mask, &field.orientation);
+        let (grid, mask, field, period) = measured(&img);
         let once = gabor(&img, &grid, &mask, &field, &period);
         let twice = gabor_two_pass(&img, &grid, &mask, &field, &period).image;
         let ridge_field = orientation::block_orientation(&once, &grid, &mask);
@@ -549,12 +556,7 @@ mod tests {
     #[test]
     fn clear_ridges_are_filtered_once() {
         let side = 192;
-        let (period, theta) = (9.0f32, PI / 6.0);
-        let img = Array2::from_shape_fn((side, side), |(y, x)| {
-            let across = -(x as f32) * theta.sin() + y as f32 * theta.cos();
-            (TAU * across / period).cos()
-        });
-        let (once, twice) = one_and_two_passes(&img);
+        let (once, twice) = one_and_two_passes(&clear_ridges(side));
         assert_eq!(twice, once);
         let (once, twice) = one_and_two_passes(&dotted_ridges(side));
         assert_ne!(twice, once);
@@ -566,19 +568,10 @@ mod tests {
     #[test]
     fn remeasured_period_only_from_refiltered_prints() {
         let side = 192;
-        let (period, theta) = (9.0f32, PI / 6.0);
-        let clear = Array2::from_shape_fn((side, side), |(y, x)| {
-            let across = -(x as f32) * theta.sin() + y as f32 * theta.cos();
-            (TAU * across / period).cos()
-        });
-        let measure = |img: &Array2<f32>| {
-            let (grid, mask) = whole(img);
-            let field = orientation::block_orientation(img, &grid, &mask);
-            frequency::ridge_period(img, &grid, &mask, &field.orientation)
-        };
+        let clear = clear_ridges(side);
+        let measure = |img: &Array2<f32>| measured(img).3;
         let enhance = |img: &Array2<f32>, period: &Array2<f32>| {
-            let (grid, mask) = whole(img);
-            let field = orientation::block_orientation(img, &grid, &mask);
+            let (grid, mask, field, _) = measured(img);
             gabor_two_pass(img, &grid, &mask, &field, period)
         };
         assert!(
