@@ -23,4 +23,4 @@ pub mod template;
 pub mod wsq;
 
 pub use image::{FingerImage, ImageError};
-pub use template::{FingerPosition, Minutia, MinutiaKind, Template};
+pub use template::{FingerPosition, Minutia, MinutiaKind, OrientationField, Template};

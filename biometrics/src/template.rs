@@ -4,7 +4,8 @@
 //! y growing downwards; angles are radians in `[0, 2π)`, counter-clockwise from the x axis, the
 //! direction in which the ridge runs away from the minutia (ISO/IEC 19794-2 convention).
 
-use std::f32::consts::TAU;
+use std::f32::consts::{PI, TAU};
+use thiserror::Error;
 
 /// Ridge ending or bifurcation (ISO/IEC 19794-2 minutia types 01 and 10).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -94,6 +95,10 @@ pub struct Template {
     /// Overall impression quality, 0–100.
     pub quality: u8,
     pub minutiae: Vec<Minutia>,
+    /// The coarse ridge flow of the impression, when it was extracted from an image (`None`
+    /// for templates read from minutiae-only records such as ISO/IEC 19794-2 or ANSI/NIST-ITL).
+    /// The matcher uses it as a second source of evidence when both sides have one.
+    pub orientation: Option<OrientationField>,
 }
 
 /// Minutiae are biometric data: the debug form shows counts, never positions.
@@ -106,7 +111,121 @@ impl std::fmt::Debug for Template {
             .field("position", &self.position)
             .field("quality", &self.quality)
             .field("minutiae", &self.minutiae.len())
+            .field("orientation", &self.orientation)
             .finish()
+    }
+}
+
+/// A coarse ridge-flow field: one ridge direction per square cell of the impression, or
+/// [`OrientationField::BACKGROUND`] where there is no finger.
+///
+/// A direction is an undirected angle in `[0, π)`, counter-clockwise from the x axis with y up
+/// (the minutiae's convention), quantised to [`OrientationField::LEVELS`] steps of π/128:
+/// rotating a field by an angle is then an addition modulo 128 on the codes, and the agreement
+/// of two directions a table lookup on their difference. Cell `(col, row)` covers pixels
+/// `col·cell .. (col+1)·cell` × `row·cell ..` at the template's 500 ppi (y down, as minutiae).
+#[derive(Clone, PartialEq, Eq)]
+pub struct OrientationField {
+    cell: u16,
+    cols: u16,
+    rows: u16,
+    /// Row-major, `cols × rows`.
+    codes: Vec<u8>,
+}
+
+/// Why codes could not become an [`OrientationField`].
+#[derive(Debug, Error, PartialEq, Eq)]
+pub enum OrientationFieldError {
+    #[error(
+        "medan orientasi: {codes} kode untuk {cols}×{rows} sel / orientation field: {codes} codes for {cols}×{rows} cells"
+    )]
+    Shape { cols: u16, rows: u16, codes: usize },
+    #[error("medan orientasi: ukuran sel 0 / orientation field: cell size 0")]
+    ZeroCell,
+    #[error("medan orientasi: kode {0} tidak sah / orientation field: invalid code {0}")]
+    Code(u8),
+}
+
+impl OrientationField {
+    /// Direction steps over half a turn.
+    pub const LEVELS: u8 = 128;
+    /// The code of a cell without a (reliable) direction.
+    pub const BACKGROUND: u8 = 0xFF;
+
+    /// A field from row-major codes, each below [`Self::LEVELS`] or [`Self::BACKGROUND`].
+    pub fn new(
+        cell: u16,
+        cols: u16,
+        rows: u16,
+        codes: Vec<u8>,
+    ) -> Result<Self, OrientationFieldError> {
+        if cell == 0 {
+            return Err(OrientationFieldError::ZeroCell);
+        }
+        if codes.len() != usize::from(cols) * usize::from(rows) {
+            return Err(OrientationFieldError::Shape {
+                cols,
+                rows,
+                codes: codes.len(),
+            });
+        }
+        if let Some(&bad) = codes
+            .iter()
+            .find(|&&c| c >= Self::LEVELS && c != Self::BACKGROUND)
+        {
+            return Err(OrientationFieldError::Code(bad));
+        }
+        Ok(Self {
+            cell,
+            cols,
+            rows,
+            codes,
+        })
+    }
+
+    /// The code of a direction (radians, any value; folded into `[0, π)`).
+    pub fn code_of(angle: f32) -> u8 {
+        let steps = (angle / PI * f32::from(Self::LEVELS)).round();
+        (steps.rem_euclid(f32::from(Self::LEVELS)) as u8) % Self::LEVELS
+    }
+
+    /// The direction (radians, `[0, π)`) of a code, `None` for background.
+    pub fn angle_of(code: u8) -> Option<f32> {
+        (code < Self::LEVELS).then(|| f32::from(code) * PI / f32::from(Self::LEVELS))
+    }
+
+    /// Side of a cell, pixels.
+    pub fn cell(&self) -> u16 {
+        self.cell
+    }
+
+    pub fn cols(&self) -> u16 {
+        self.cols
+    }
+
+    pub fn rows(&self) -> u16 {
+        self.rows
+    }
+
+    /// Row-major codes.
+    pub fn codes(&self) -> &[u8] {
+        &self.codes
+    }
+
+    /// Cells with a direction.
+    pub fn foreground_cells(&self) -> usize {
+        self.codes.iter().filter(|&&c| c < Self::LEVELS).count()
+    }
+}
+
+/// Ridge directions are biometric data: the debug form shows the shape only.
+impl std::fmt::Debug for OrientationField {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OrientationField")
+            .field("cell", &self.cell)
+            .field("cols", &self.cols)
+            .field("rows", &self.rows)
+            .finish_non_exhaustive()
     }
 }
 
@@ -141,9 +260,42 @@ mod tests {
             position: FingerPosition::RightIndex,
             quality: 80,
             minutiae: vec![Minutia::new(123, 234, 1.0, MinutiaKind::Bifurcation, 90)],
+            orientation: Some(OrientationField::new(16, 2, 1, vec![77, 127]).unwrap()),
         };
         let shown = format!("{t:?}");
         assert!(!shown.contains("234"), "{shown}");
         assert!(shown.contains("minutiae: 1"), "{shown}");
+        assert!(!shown.contains("77"), "{shown}");
+        assert!(!shown.contains("127"), "{shown}");
+    }
+
+    #[test]
+    fn orientation_codes_fold_half_turns_and_reject_bad_shapes() {
+        assert_eq!(OrientationField::code_of(0.0), 0);
+        assert_eq!(OrientationField::code_of(PI / 2.0), 64);
+        assert_eq!(
+            OrientationField::code_of(PI),
+            0,
+            "a direction is undirected"
+        );
+        assert_eq!(OrientationField::code_of(-PI / 4.0), 96);
+        assert_eq!(
+            OrientationField::code_of(PI - 0.001),
+            0,
+            "rounds up to a half turn"
+        );
+        assert_eq!(OrientationField::angle_of(64), Some(PI / 2.0));
+        assert_eq!(
+            OrientationField::angle_of(OrientationField::BACKGROUND),
+            None
+        );
+        assert!(OrientationField::new(16, 2, 2, vec![0, 1, 2]).is_err());
+        assert!(OrientationField::new(0, 1, 1, vec![0]).is_err());
+        assert_eq!(
+            OrientationField::new(16, 1, 1, vec![128]),
+            Err(OrientationFieldError::Code(128))
+        );
+        let f = OrientationField::new(16, 2, 1, vec![5, OrientationField::BACKGROUND]).unwrap();
+        assert_eq!(f.foreground_cells(), 1);
     }
 }

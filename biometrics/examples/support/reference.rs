@@ -101,6 +101,7 @@ impl Reference {
             position: FingerPosition::Unknown,
             quality: 100,
             minutiae,
+            orientation: None,
         }
     }
 }

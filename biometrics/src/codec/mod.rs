@@ -286,6 +286,7 @@ impl Record {
                     position: v.position,
                     quality: v.quality,
                     minutiae,
+                    orientation: None,
                 })
             })
             .collect()

@@ -34,7 +34,7 @@ pub use grid::BlockGrid;
 pub use reliability::{WindowStats, coherence_around, mean_along, window_stats};
 
 use crate::image::{FingerImage, STANDARD_PPI};
-use crate::template::{FingerPosition, Minutia, Template};
+use crate::template::{FingerPosition, Minutia, OrientationField, OrientationFieldError, Template};
 use ndarray::Array2;
 use thiserror::Error;
 
@@ -148,6 +148,14 @@ pub fn extract_traced(
         position,
         quality: impression_quality(&mask, &field.coherence),
         minutiae,
+        // Always consistent (one code per block); a field that were not would be left out.
+        orientation: ridge_flow(
+            &mask,
+            &field.orientation,
+            &field.coherence,
+            FLOW_MIN_COHERENCE,
+        )
+        .ok(),
     };
     Ok(ExtractTrace {
         image,
@@ -162,6 +170,38 @@ pub fn extract_traced(
         candidates: candidates.into_iter().map(|c| c.minutia).collect(),
         template,
     })
+}
+
+/// Blocks whose orientation coherence is below this keep no direction in the template's ridge
+/// flow. 0: every foreground block keeps one (the orientation field is already smoothed over
+/// neighbouring blocks, and the matcher averages hundreds of cells).
+pub const FLOW_MIN_COHERENCE: f32 = 0.0;
+
+/// The template's coarse ridge flow: one code per block (16 px at 500 ppi), the block's ridge
+/// orientation turned into the minutiae's y-up convention, background outside the foreground
+/// `mask` or below `min_coherence`. Public so that studies can try other gates on a trace.
+pub fn ridge_flow(
+    mask: &Array2<bool>,
+    orientation: &Array2<f32>,
+    coherence: &Array2<f32>,
+    min_coherence: f32,
+) -> Result<OrientationField, OrientationFieldError> {
+    let (rows, cols) = mask.dim();
+    let codes = ndarray::Zip::from(mask)
+        .and(orientation)
+        .and(coherence)
+        .map_collect(|&fg, &theta, &c| {
+            if fg && c >= min_coherence {
+                // Image orientation is measured with y down; the minutiae's frame has y up.
+                OrientationField::code_of(-theta)
+            } else {
+                OrientationField::BACKGROUND
+            }
+        });
+    // Row-major by construction (standard layout), one code per block; block counts fit u16
+    // because the image side is below 2^14 px (checked in `check_size`).
+    let codes: Vec<u8> = codes.iter().copied().collect();
+    OrientationField::new(BLOCK as u16, cols as u16, rows as u16, codes)
 }
 
 /// A fast impression quality for the template header: mean foreground coherence, scaled by how

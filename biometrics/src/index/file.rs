@@ -231,6 +231,7 @@ fn read_finger(r: &mut Reader<'_>) -> Result<(RecordId, Template), &'static str>
             position,
             quality,
             minutiae,
+            orientation: None,
         },
     ))
 }
@@ -295,6 +296,7 @@ mod tests {
             position,
             quality: 70,
             minutiae,
+            orientation: None,
         }
     }
 

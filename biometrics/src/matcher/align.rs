@@ -127,11 +127,13 @@ pub struct Alignment {
     pub score: f32,
     /// Corresponding minutiae `(index in A, index in B)`, closest first.
     pub pairs: Vec<(usize, usize)>,
+    /// The A→B transform the score was measured under (`None` when no hypothesis was tried).
+    pub transform: Option<Rigid>,
 }
 
-/// A rigid motion of the plane: rotate by `theta` about the origin, then translate.
-#[derive(Clone, Copy, Debug)]
-struct Rigid {
+/// A rigid motion of the plane (y-up frame): rotate by `theta` about the origin, then translate.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Rigid {
     cos: f32,
     sin: f32,
     tx: f32,
@@ -140,6 +142,36 @@ struct Rigid {
 }
 
 impl Rigid {
+    /// Rotation by `theta` radians (counter-clockwise, y up), then translation by `(tx, ty)`.
+    pub fn new(theta: f32, tx: f32, ty: f32) -> Self {
+        let (sin, cos) = theta.sin_cos();
+        Self {
+            cos,
+            sin,
+            tx,
+            ty,
+            theta,
+        }
+    }
+
+    /// The rotation, radians.
+    pub fn theta(&self) -> f32 {
+        self.theta
+    }
+
+    /// The translation.
+    pub fn translation(&self) -> (f32, f32) {
+        (self.tx, self.ty)
+    }
+
+    /// Moves a point (x, y) without a direction.
+    pub fn apply_xy(&self, (x, y): (f32, f32)) -> (f32, f32) {
+        (
+            self.cos * x - self.sin * y + self.tx,
+            self.sin * x + self.cos * y + self.ty,
+        )
+    }
+
     fn apply(&self, (x, y, a): Point) -> Point {
         (
             self.cos * x - self.sin * y + self.tx,
@@ -148,7 +180,7 @@ impl Rigid {
         )
     }
 
-    fn invert(&self, (x, y): (f32, f32)) -> (f32, f32) {
+    pub fn invert(&self, (x, y): (f32, f32)) -> (f32, f32) {
         let (dx, dy) = (x - self.tx, y - self.ty);
         (
             self.cos * dx + self.sin * dy,
@@ -175,7 +207,11 @@ pub fn verify(a: &Layout, b: &Layout, seeds: &[(usize, usize)]) -> Alignment {
                 pairs = pair_all(a, b, &transform);
             }
             let score = overlap_score(a, b, &transform, &pairs);
-            Alignment { score, pairs }
+            Alignment {
+                score,
+                pairs,
+                transform: Some(transform),
+            }
         })
         .fold(Alignment::default(), |best, h| {
             if h.score > best.score { h } else { best }

@@ -788,6 +788,7 @@ impl MinutiaeRecord {
                 position,
                 quality: image.quality.unwrap_or(0),
                 minutiae,
+                orientation: None,
             },
         })
     }

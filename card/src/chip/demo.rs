@@ -115,6 +115,7 @@ pub fn finger(position: FingerPosition, count: usize) -> Template {
         position,
         quality: 60 + position.code() * 3,
         minutiae,
+        orientation: None,
     }
 }
 

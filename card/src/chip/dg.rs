@@ -394,6 +394,7 @@ pub fn from_card_compact(bytes: &[u8], position: FingerPosition) -> Result<Templ
         position,
         quality: 0,
         minutiae,
+        orientation: None,
     })
 }
 
@@ -489,6 +490,7 @@ mod tests {
             position,
             quality,
             minutiae,
+            orientation: None,
         }
     }
 

@@ -55,6 +55,7 @@ pub fn template(position: FingerPosition, img: &FingerImage) -> Template {
         position,
         quality: 77,
         minutiae,
+        orientation: None,
     }
 }
 
