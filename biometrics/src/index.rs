@@ -305,7 +305,13 @@ impl Index {
         MemoryUse {
             templates: live
                 .clone()
-                .map(|e| e.template.minutiae.capacity() * size_of::<crate::Minutia>())
+                .map(|e| {
+                    e.template.minutiae.capacity() * size_of::<crate::Minutia>()
+                        + e.template
+                            .orientation
+                            .as_ref()
+                            .map_or(0, |f| f.codes().len())
+                })
                 .sum(),
             descriptors: live.map(|e| e.prepared.heap_bytes()).sum(),
             postings: self.postings.heap_bytes(),

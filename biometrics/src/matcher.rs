@@ -18,17 +18,32 @@
 //!    in the common area — a low-overlap mate is not penalised for what the other print never
 //!    saw, and a small impostor template is not flattered by a few chance pairs; an unpaired
 //!    minutia the extractor rated unreliable counts less ([`miss_weights`]);
-//! 7. **score**: the product of the two.
+//! 7. **ridge flow** ([`flow`]): when both templates carry a coarse orientation field
+//!    ([`Template::orientation`]), how well the two prints' ridge directions agree over their
+//!    overlap under that alignment — evidence from the whole finger, not only its minutiae;
+//! 8. **score**: the product of the three.
 //!
 //! ## Score scale
 //! The score lies in `[0, 1]`: the LSS-R mean relaxed similarity times the overlap-normalised
-//! fraction of corresponding minutiae. 0 means nothing in common, 1 means identical templates.
-//! Impostor scores are small: on FVC 2002 DB1_B/DB2_B (all 2,880 impostor pairs each, with
-//! `biometrics::extract`) FMR = 1 % is reached at 0.0061/0.0057 and FMR = 0.1 % at
-//! 0.0104/0.0077; genuine scores spread from there up to about 0.5. Operating thresholds are
-//! not guessed: they are read off measured impostor score distributions for a target false
-//! match rate ([`crate::eval::threshold_for_fmr`], `fvc-eval` prints them). No code in the
-//! workspace hard-codes a threshold on this scale (the 1:N index ranks by score).
+//! fraction of corresponding minutiae times the flow factor `max(r, 0)²` (r: mean cos 2Δθ of
+//! the ridge directions over the overlapping cells, 1 when parallel everywhere; the factor is 1
+//! when fewer than [`FLOW_MIN_CELLS`] cells overlap). 0 means nothing in common, 1 means
+//! identical templates. Impostor scores are small: on FVC 2002 DB1_B/DB2_B (all 2,880 impostor
+//! pairs each, with `biometrics::extract`) FMR = 1 % is reached at 0.0048/0.0041 and FMR =
+//! 0.1 % at 0.0086/0.0058; genuine scores spread from there up to about 0.5. Operating
+//! thresholds are not guessed: they are read off measured impostor score distributions for a
+//! target false match rate ([`crate::eval::threshold_for_fmr`], `fvc-eval` prints them). No
+//! code in the workspace hard-codes a threshold on this scale (the 1:N index ranks by score).
+//!
+//! **Mixed comparisons**: the flow factor applies only when *both* templates have a field;
+//! otherwise the score is the minutiae score alone (factor 1). Templates from minutiae-only
+//! records (ISO/IEC 19794-2, ANSI/NIST-ITL type 9, the card's DG3, a version 1 index file) have
+//! no field, so comparing one of them with an extracted template scores on minutiae alone. The
+//! factor is at most 1, so a pair never scores lower without the flow than with it: impostor
+//! scores of mixed pairs follow the minutiae score alone (FMR = 1 % at 0.0061/0.0057 on the
+//! same sets), and a threshold read off flow-on-both-sides impostors (0.0048/0.0041 for 1 %)
+//! admits more false matches among mixed pairs than its nominal FMR. Read a threshold off
+//! impostors of the same kind as the pairs it will judge.
 //!
 //! The comparison is symmetric up to ties: `compare(a, b)` and `compare(b, a)` give the same
 //! score, with the pairs swapped.
@@ -442,5 +457,88 @@ mod popcount_path_tests {
                 assert_eq!(vector, portable);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod flow_fusion_tests {
+    use super::*;
+    use crate::template::{FingerPosition, Minutia, MinutiaKind};
+
+    /// `n` scattered minutiae over a 320×400 px print, shifted right by `shift` px.
+    fn scattered(seed: u32, n: usize, shift: u16) -> Template {
+        let mut state = seed;
+        let mut next = |range: u32| {
+            state = state.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            (state >> 8) % range
+        };
+        let minutiae = (0..n)
+            .map(|_| {
+                let (x, y) = (40 + next(240) as u16 + shift, 40 + next(320) as u16);
+                let angle = next(628) as f32 / 100.0;
+                Minutia::new(x, y, angle, MinutiaKind::Ending, 60)
+            })
+            .collect();
+        Template {
+            width: 340,
+            height: 400,
+            ppi: 500,
+            position: FingerPosition::Unknown,
+            quality: 60,
+            minutiae,
+            orientation: None,
+        }
+    }
+
+    /// A field with the same ridge direction (`code`) everywhere.
+    fn uniform(code: u8) -> Option<OrientationField> {
+        OrientationField::new(16, 22, 25, vec![code; 22 * 25]).ok()
+    }
+
+    fn with_flow(t: &Template, flow: Option<OrientationField>) -> PreparedTemplate {
+        PreparedTemplate::new(&Template {
+            orientation: flow,
+            ..t.clone()
+        })
+    }
+
+    #[test]
+    fn without_a_field_on_either_side_the_score_is_the_minutiae_score() {
+        let (a, b) = (scattered(7, 45, 0), scattered(7, 45, 9));
+        let plain = with_flow(&a, None).compare(&with_flow(&b, None));
+        let stages = with_flow(&a, None).stages(&with_flow(&b, None));
+        assert!(plain.score > 0.1, "{}", plain.score);
+        assert_eq!(stages.flow, None);
+        assert_eq!(plain.score, stages.local * stages.global);
+        // One side with a field is a mixed comparison: the flow is not used.
+        let mixed = with_flow(&a, uniform(10)).compare(&with_flow(&b, None));
+        assert_eq!(mixed.score, plain.score);
+        let mixed = with_flow(&a, None).compare(&with_flow(&b, uniform(10)));
+        assert_eq!(mixed.score, plain.score);
+    }
+
+    #[test]
+    fn agreeing_flow_keeps_the_score_and_perpendicular_flow_removes_it() {
+        let (a, b) = (scattered(7, 45, 0), scattered(7, 45, 9));
+        let plain = with_flow(&a, None).compare(&with_flow(&b, None)).score;
+        let stages = with_flow(&a, uniform(10)).stages(&with_flow(&b, uniform(10)));
+        let flow = stages
+            .flow
+            .expect("both sides have a field and an alignment");
+        assert!(flow.cells >= FLOW_MIN_CELLS, "{flow:?}");
+        assert!(flow.mean().unwrap() > 0.99, "{flow:?}");
+        let same = with_flow(&a, uniform(10)).compare(&with_flow(&b, uniform(10)));
+        assert!(
+            (same.score - plain).abs() < 0.02 * plain,
+            "{} vs {plain}",
+            same.score
+        );
+        // Ridges crossing at right angles under the same alignment: not the same finger.
+        let crossed = with_flow(&a, uniform(10)).compare(&with_flow(&b, uniform(10 + 64)));
+        assert!(crossed.score < 1e-6, "{}", crossed.score);
+        assert_eq!(
+            crossed.pairs, same.pairs,
+            "the pairs shown stay the minutiae's"
+        );
     }
 }

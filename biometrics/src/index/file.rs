@@ -4,7 +4,7 @@
 //! ```text
 //! offset size  field
 //!      0    8  magic "REKAMIDX"
-//!      8    2  format version (1)
+//!      8    2  format version (2; version 1 files, without ridge flow, still load)
 //!     10    2  reserved, 0
 //!     12    4  number of fingers
 //!     16    8  body length in bytes
@@ -14,19 +14,25 @@
 //!              record u64, position u8, quality u8, width u16, height u16, ppi u16,
 //!              minutiae count u16, then per minutia
 //!              x u16, y u16, angle u16 (units of 2π/65536), kind u8 (1 ending, 2 bifurcation),
-//!              quality u8
+//!              quality u8,
+//!              then (version 2) the ridge flow: flag u8 (0 none, 1 present), and if present
+//!              cell u16, cols u16, rows u16, cols·rows codes u8 (`OrientationField`)
 //! ```
+//! A version 1 file loads with no ridge flow on any finger: its fingers compare on minutiae
+//! alone (the matcher's score without the flow factor) until they are enrolled again.
 //! Only minutiae are stored; the pruning keys are derived again on load, so a file never
 //! disagrees with the code that reads it. Every field is validated: corrupt or hostile input
 //! gives an [`IndexFileError`], never a panic or an unbounded allocation.
 
 use super::RecordId;
-use crate::template::{FingerPosition, Minutia, MinutiaKind, Template};
+use crate::template::{FingerPosition, Minutia, MinutiaKind, OrientationField, Template};
 use std::f32::consts::TAU;
 use thiserror::Error;
 
 const MAGIC: &[u8; 8] = b"REKAMIDX";
-const VERSION: u16 = 1;
+const VERSION: u16 = 2;
+/// The first version, without the ridge-flow section.
+const VERSION_MINUTIAE_ONLY: u16 = 1;
 const HEADER: usize = 32;
 const FINGER_HEADER: usize = 18;
 const MINUTIA: usize = 8;
@@ -82,6 +88,7 @@ pub fn encode<'a>(fingers: impl Iterator<Item = (RecordId, &'a Template)>) -> Ve
             });
             body.push(m.quality);
         }
+        write_flow(&mut body, t.orientation.as_ref());
     }
     let mut out = Vec::with_capacity(HEADER + body.len());
     out.extend_from_slice(MAGIC);
@@ -96,9 +103,22 @@ pub fn encode<'a>(fingers: impl Iterator<Item = (RecordId, &'a Template)>) -> Ve
     out
 }
 
-/// Reads and validates a file written by [`encode`].
+fn write_flow(body: &mut Vec<u8>, flow: Option<&OrientationField>) {
+    match flow {
+        None => body.push(0),
+        Some(f) => {
+            body.push(1);
+            for v in [f.cell(), f.cols(), f.rows()] {
+                body.extend_from_slice(&v.to_le_bytes());
+            }
+            body.extend_from_slice(f.codes());
+        }
+    }
+}
+
+/// Reads and validates a file written by [`encode`] (or by the first version of the format).
 pub fn decode(bytes: &[u8]) -> Result<Vec<(RecordId, Template)>, IndexFileError> {
-    let (count, body) = check_header(bytes)?;
+    let (version, count, body) = check_header(bytes)?;
     // Each finger takes at least FINGER_HEADER bytes: bound the allocation by the body size.
     if (count as usize).saturating_mul(FINGER_HEADER) > body.len() {
         return Err(IndexFileError::Entry {
@@ -110,7 +130,8 @@ pub fn decode(bytes: &[u8]) -> Result<Vec<(RecordId, Template)>, IndexFileError>
     let mut out = Vec::with_capacity(count as usize);
     for entry in 0..count {
         out.push(
-            read_finger(&mut reader).map_err(|reason| IndexFileError::Entry { entry, reason })?,
+            read_finger(&mut reader, version)
+                .map_err(|reason| IndexFileError::Entry { entry, reason })?,
         );
     }
     if !reader.bytes.is_empty() {
@@ -119,7 +140,7 @@ pub fn decode(bytes: &[u8]) -> Result<Vec<(RecordId, Template)>, IndexFileError>
     Ok(out)
 }
 
-fn check_header(bytes: &[u8]) -> Result<(u32, &[u8]), IndexFileError> {
+fn check_header(bytes: &[u8]) -> Result<(u16, u32, &[u8]), IndexFileError> {
     let header = bytes
         .get(..HEADER)
         .ok_or(IndexFileError::TooShort(bytes.len()))?;
@@ -130,7 +151,7 @@ fn check_header(bytes: &[u8]) -> Result<(u32, &[u8]), IndexFileError> {
     let u32_at =
         |i: usize| u32::from_le_bytes([header[i], header[i + 1], header[i + 2], header[i + 3]]);
     let version = u16_at(8);
-    if version != VERSION {
+    if version != VERSION && version != VERSION_MINUTIAE_ONLY {
         return Err(IndexFileError::UnsupportedVersion(version));
     }
     if u32_at(28) != crc32(&header[..28]) {
@@ -148,7 +169,7 @@ fn check_header(bytes: &[u8]) -> Result<(u32, &[u8]), IndexFileError> {
     if u32_at(24) != crc32(body) {
         return Err(IndexFileError::BodyChecksum);
     }
-    Ok((count, body))
+    Ok((version, count, body))
 }
 
 struct Reader<'a> {
@@ -181,7 +202,7 @@ impl<'a> Reader<'a> {
     }
 }
 
-fn read_finger(r: &mut Reader<'_>) -> Result<(RecordId, Template), &'static str> {
+fn read_finger(r: &mut Reader<'_>, version: u16) -> Result<(RecordId, Template), &'static str> {
     let record = r.u64()?;
     let position = FingerPosition::from_code(r.u8()?).ok_or("unknown finger position")?;
     let quality = r.u8()?;
@@ -222,6 +243,11 @@ fn read_finger(r: &mut Reader<'_>) -> Result<(RecordId, Template), &'static str>
             q,
         ));
     }
+    let orientation = if version == VERSION_MINUTIAE_ONLY {
+        None
+    } else {
+        read_flow(r)?
+    };
     Ok((
         record,
         Template {
@@ -231,9 +257,24 @@ fn read_finger(r: &mut Reader<'_>) -> Result<(RecordId, Template), &'static str>
             position,
             quality,
             minutiae,
-            orientation: None,
+            orientation,
         },
     ))
+}
+
+fn read_flow(r: &mut Reader<'_>) -> Result<Option<OrientationField>, &'static str> {
+    match r.u8()? {
+        0 => Ok(None),
+        1 => {
+            let (cell, cols, rows) = (r.u16()?, r.u16()?, r.u16()?);
+            // `take` checks the length against what is left before anything is allocated.
+            let codes = r.take(usize::from(cols) * usize::from(rows))?.to_vec();
+            OrientationField::new(cell, cols, rows, codes)
+                .map(Some)
+                .map_err(|_| "invalid ridge flow")
+        }
+        _ => Err("unknown ridge flow flag"),
+    }
 }
 
 /// CRC-32 (IEEE 802.3, reflected, as in zlib and PNG).
@@ -296,8 +337,130 @@ mod tests {
             position,
             quality: 70,
             minutiae,
-            orientation: None,
+            orientation: Some(flow(seed)),
         }
+    }
+
+    /// A 25×24 field of 16 px cells with a background border.
+    fn flow(seed: u16) -> OrientationField {
+        let (cols, rows) = (25u16, 24u16);
+        let codes = (0..rows)
+            .flat_map(|r| (0..cols).map(move |c| (r, c)))
+            .map(|(r, c)| {
+                if r == 0 || c == 0 || r == rows - 1 || c == cols - 1 {
+                    OrientationField::BACKGROUND
+                } else {
+                    ((r * 5 + c * 3 + seed) % 128) as u8
+                }
+            })
+            .collect();
+        OrientationField::new(16, cols, rows, codes).unwrap()
+    }
+
+    /// The first version of the format, as it was written before the ridge flow existed.
+    fn encode_version_1(fingers: &[(RecordId, &Template)]) -> Vec<u8> {
+        let stripped: Vec<(RecordId, Template)> = fingers
+            .iter()
+            .map(|&(r, t)| {
+                (
+                    r,
+                    Template {
+                        orientation: None,
+                        ..t.clone()
+                    },
+                )
+            })
+            .collect();
+        let file = encode(stripped.iter().map(|(r, t)| (*r, t)));
+        // Version 2 with "no flow" is version 1 plus one 0 byte after each finger's minutiae.
+        let mut body = Vec::new();
+        let mut rest = &file[HEADER..];
+        for (_, t) in &stripped {
+            let len = FINGER_HEADER + MINUTIA * t.minutiae.len();
+            body.extend_from_slice(&rest[..len]);
+            assert_eq!(rest[len], 0);
+            rest = &rest[len + 1..];
+        }
+        let mut out = file[..8].to_vec();
+        out.extend_from_slice(&1u16.to_le_bytes());
+        out.extend_from_slice(&file[10..16]);
+        out.extend_from_slice(&(body.len() as u64).to_le_bytes());
+        out.extend_from_slice(&crc32(&body).to_le_bytes());
+        let header_crc = crc32(&out);
+        out.extend_from_slice(&header_crc.to_le_bytes());
+        out.extend_from_slice(&body);
+        out
+    }
+
+    #[test]
+    fn the_ridge_flow_round_trips_and_a_template_without_one_stays_without() {
+        let with = master(3, FingerPosition::RightRing);
+        let without = Template {
+            orientation: None,
+            ..master(4, FingerPosition::RightLittle)
+        };
+        let back = decode(&encode([(1u64, &with), (2u64, &without)].into_iter())).unwrap();
+        assert_eq!(back[0].1.orientation, with.orientation);
+        assert_eq!(back[1].1.orientation, None);
+    }
+
+    #[test]
+    fn a_version_1_file_loads_without_ridge_flow() {
+        let t1 = master(1, FingerPosition::RightIndex);
+        let t2 = master(2, FingerPosition::LeftThumb);
+        let old = encode_version_1(&[(10, &t1), (11, &t2)]);
+        assert_eq!(u16::from_le_bytes([old[8], old[9]]), 1);
+        let back = decode(&old).unwrap();
+        assert_eq!(back.len(), 2);
+        assert_eq!(back[1].0, 11);
+        assert_eq!(back[1].1.minutiae.len(), t2.minutiae.len());
+        assert!(back.iter().all(|(_, t)| t.orientation.is_none()));
+    }
+
+    #[test]
+    fn a_bad_ridge_flow_is_rejected() {
+        let t = master(1, FingerPosition::RightIndex);
+        let good = encode([(10u64, &t)].into_iter());
+        let flow_at = HEADER + FINGER_HEADER + MINUTIA * t.minutiae.len();
+        let reseal = |mut body: Vec<u8>| {
+            let mut file = good[..16].to_vec();
+            file.extend_from_slice(&(body.len() as u64).to_le_bytes());
+            file.extend_from_slice(&crc32(&body).to_le_bytes());
+            let header_crc = crc32(&file);
+            file.extend_from_slice(&header_crc.to_le_bytes());
+            file.append(&mut body);
+            file
+        };
+        let body = good[HEADER..].to_vec();
+        let mut bad = body.clone();
+        bad[flow_at - HEADER] = 7;
+        assert_eq!(
+            decode(&reseal(bad)),
+            Err(IndexFileError::Entry {
+                entry: 0,
+                reason: "unknown ridge flow flag"
+            })
+        );
+        // A code that is neither a direction nor background.
+        let mut bad = body.clone();
+        bad[flow_at - HEADER + 7 + 30] = 200;
+        assert_eq!(
+            decode(&reseal(bad)),
+            Err(IndexFileError::Entry {
+                entry: 0,
+                reason: "invalid ridge flow"
+            })
+        );
+        // More cells declared than bytes follow.
+        let mut bad = body.clone();
+        bad[flow_at - HEADER + 3] = 0xFF;
+        assert_eq!(
+            decode(&reseal(bad)),
+            Err(IndexFileError::Entry {
+                entry: 0,
+                reason: "truncated"
+            })
+        );
     }
 
     fn sample() -> Vec<u8> {

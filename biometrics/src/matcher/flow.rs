@@ -74,7 +74,9 @@ pub fn agreement(a: &OrientationField, b: &OrientationField, a_to_b: &Rigid) -> 
     }
 }
 
-/// Cells of `from` moved by `motion` into `onto`, their codes turned by `rotation`.
+/// Cells of `from` moved by `motion` into `onto`, their codes turned by `rotation`. The motion
+/// is affine, so the moved centres of a row are walked by a constant step (no per-cell
+/// transform or division), and only the start of each row is moved explicitly.
 fn one_way(
     from: &OrientationField,
     onto: &OrientationField,
@@ -82,37 +84,46 @@ fn one_way(
     motion: impl Fn((f32, f32)) -> (f32, f32),
 ) -> Agreement {
     let table = &*COS_2D;
-    let (from_cell, onto_cell) = (f32::from(from.cell()), 1.0 / f32::from(onto.cell()));
+    let (from_cell, scale) = (f32::from(from.cell()), 1.0 / f32::from(onto.cell()));
     let (onto_cols, onto_rows) = (usize::from(onto.cols()), usize::from(onto.rows()));
     let onto_codes = onto.codes();
+    let cols = usize::from(from.cols());
+    // Moved cell centres in `onto`'s cell units (column, row): y-up becomes y-down here.
+    let to_cells = |p: (f32, f32)| {
+        let (x, y) = motion(p);
+        (x * scale, -y * scale)
+    };
+    let origin = to_cells((0.5 * from_cell, -0.5 * from_cell));
+    let right = to_cells((1.5 * from_cell, -0.5 * from_cell));
+    let down = to_cells((0.5 * from_cell, -1.5 * from_cell));
+    let step_col = (right.0 - origin.0, right.1 - origin.1);
+    let step_row = (down.0 - origin.0, down.1 - origin.1);
     let mut acc = Agreement::default();
-    let cols = usize::from(from.cols()).max(1);
-    for (k, &code) in from.codes().iter().enumerate() {
-        if code >= OrientationField::LEVELS {
-            continue;
+    if cols == 0 {
+        return acc;
+    }
+    for (row, codes) in from.codes().chunks_exact(cols).enumerate() {
+        let r = row as f32;
+        let (mut fc, mut fr) = (origin.0 + r * step_row.0, origin.1 + r * step_row.1);
+        for &code in codes {
+            let (c, rr) = (fc, fr);
+            fc += step_col.0;
+            fr += step_col.1;
+            if code >= OrientationField::LEVELS || c < 0.0 || rr < 0.0 {
+                continue;
+            }
+            let (oc, or) = (c as usize, rr as usize);
+            if oc >= onto_cols || or >= onto_rows {
+                continue;
+            }
+            let other = onto_codes[or * onto_cols + oc];
+            if other >= OrientationField::LEVELS {
+                continue;
+            }
+            let d = code.wrapping_add(rotation).wrapping_sub(other) & WRAP;
+            acc.sum += table[usize::from(d)];
+            acc.cells += 1;
         }
-        let (row, col) = (k / cols, k % cols);
-        // Cell centre in the y-up frame of the minutiae.
-        let centre = (
-            (col as f32 + 0.5) * from_cell,
-            -((row as f32 + 0.5) * from_cell),
-        );
-        let (x, y) = motion(centre);
-        let (fc, fr) = (x * onto_cell, -y * onto_cell);
-        if fc < 0.0 || fr < 0.0 {
-            continue;
-        }
-        let (oc, or) = (fc as usize, fr as usize);
-        if oc >= onto_cols || or >= onto_rows {
-            continue;
-        }
-        let other = onto_codes[or * onto_cols + oc];
-        if other >= OrientationField::LEVELS {
-            continue;
-        }
-        let d = code.wrapping_add(rotation).wrapping_sub(other) & WRAP;
-        acc.sum += table[usize::from(d)];
-        acc.cells += 1;
     }
     acc
 }
