@@ -9,9 +9,9 @@
 
 #![allow(clippy::expect_used)]
 
-use biometrics::Template;
 use biometrics::index::{Index, IndexParams, RecordId};
 use biometrics::matcher::PreparedTemplate;
+use biometrics::{OrientationField, Template};
 use criterion::{Criterion, criterion_group, criterion_main};
 use fixtures::synth::{ExtractorNoise, template_gallery, template_impression};
 use std::hint::black_box;
@@ -60,6 +60,51 @@ fn bench_one_to_one(c: &mut Criterion) {
             black_box(a[i].compare(&b[(i + 1) % b.len()]).score)
         })
     });
+    // The same pairs with a ridge flow on both sides (as extracted templates carry): 25×25
+    // cells of 16 px, a border of background, directions turning across the print.
+    let flow = || {
+        let codes = (0..25u16)
+            .flat_map(|r| (0..25u16).map(move |c| (r, c)))
+            .map(|(r, c)| {
+                if r < 2 || c < 2 || r > 22 || c > 22 {
+                    OrientationField::BACKGROUND
+                } else {
+                    ((r * 3 + c * 2) % 128) as u8
+                }
+            })
+            .collect();
+        OrientationField::new(16, 25, 25, codes).ok()
+    };
+    let flowing = |round: u32| -> Vec<PreparedTemplate> {
+        masters
+            .iter()
+            .enumerate()
+            .map(|(i, m)| {
+                PreparedTemplate::new(&Template {
+                    orientation: flow(),
+                    ..capture(m, i, round)
+                })
+            })
+            .collect()
+    };
+    let (fa, fb) = (flowing(1), flowing(2));
+    c.bench_function("matcher 1:1 genuine (prepared, with ridge flow)", |bench| {
+        let mut i = 0;
+        bench.iter(|| {
+            i = (i + 1) % fa.len();
+            black_box(fa[i].compare(&fb[i]).score)
+        })
+    });
+    c.bench_function(
+        "matcher 1:1 impostor (prepared, with ridge flow)",
+        |bench| {
+            let mut i = 0;
+            bench.iter(|| {
+                i = (i + 1) % fa.len();
+                black_box(fa[i].compare(&fb[(i + 1) % fb.len()]).score)
+            })
+        },
+    );
     let t = capture(&masters[0], 0, 3);
     c.bench_function("cylinders of one template", |bench| {
         bench.iter(|| black_box(PreparedTemplate::new(black_box(&t)).len()))

@@ -1,6 +1,7 @@
 //! The 1:N gallery loader must turn any bytes into a gallery or a clear error, never a panic
 //! or an unbounded allocation. Inputs that pass the checksums are rare from random bytes, so
-//! half the runs re-checksum the input first to reach the field validation behind them.
+//! half the runs re-checksum the input first to reach the field validation behind them (as a
+//! version 1 file, minutiae only, or version 2, with the ridge-flow section, by the next bit).
 #![no_main]
 
 use biometrics::index::{Index, IndexParams};
@@ -27,9 +28,9 @@ fuzz_target!(|data: &[u8]| {
         // A well-formed header around a fuzzed body.
         let body = &data[1..];
         let mut file = b"REKAMIDX".to_vec();
-        file.extend_from_slice(&1u16.to_le_bytes());
+        file.extend_from_slice(&(1 + u16::from((data[0] >> 1) & 1)).to_le_bytes());
         file.extend_from_slice(&0u16.to_le_bytes());
-        file.extend_from_slice(&u32::from(data[0] >> 1).to_le_bytes());
+        file.extend_from_slice(&u32::from(data[0] >> 2).to_le_bytes());
         file.extend_from_slice(&(body.len() as u64).to_le_bytes());
         file.extend_from_slice(&crc32(body).to_le_bytes());
         let header_crc = crc32(&file);

@@ -20,7 +20,7 @@
 //! ```
 //! A version 1 file loads with no ridge flow on any finger: its fingers compare on minutiae
 //! alone (the matcher's score without the flow factor) until they are enrolled again.
-//! Only minutiae are stored; the pruning keys are derived again on load, so a file never
+//! Minutiae and ridge flow are stored; the pruning keys are derived again on load, so a file never
 //! disagrees with the code that reads it. Every field is validated: corrupt or hostile input
 //! gives an [`IndexFileError`], never a panic or an unbounded allocation.
 
