@@ -12,7 +12,7 @@
 //! what a perfect filter on our skeleton would keep), or by the reference's minutiae
 //! (`reference`), or by our template plus the removed candidates it confirms (`recall`: perfect
 //! recall on our skeleton with the false minutiae left in), by our template with every
-//! unconfirmed minutia rated 4 (`demote`: a perfect demotion), or both (`recall-demote`). A study bound only; the reference is never part of the extractor.
+//! unconfirmed minutia rated 1, the lowest (`demote`: a perfect demotion), or both (`recall-demote`). A study bound only; the reference is never part of the extractor.
 
 #[path = "support/reference.rs"]
 mod reference;
@@ -91,17 +91,14 @@ fn run(out: &mut impl Write) -> Result<(), Box<dyn std::error::Error>> {
             // Perfect recall on the skeleton without better precision (`recall`): our template
             // plus the candidates the rules removed that the reference confirms (quality 0, "not
             // reported", which the matcher counts fully); a perfect demotion instead of a
-            // perfect removal (`demote`): every unconfirmed minutia rated 4, below the matcher's
-            // reliable level; or both (`recall-demote`).
+            // perfect removal (`demote`): every unconfirmed minutia rated 1, the lowest quality
+            // (an unpaired one counts 0.44 in the overlap); or both (`recall-demote`).
             "recall" | "demote" | "recall-demote" => {
                 let kept = &templates[k].minutiae;
                 let demoted = kept
                     .iter()
                     .map(|m| match mode.contains("demote") && !confirmed(m) {
-                        true => Minutia {
-                            quality: m.quality.clamp(1, 4),
-                            ..*m
-                        },
+                        true => Minutia { quality: 1, ..*m },
                         false => *m,
                     });
                 let removed_confirmed = traces[k].candidates.iter().copied().filter(|c| {
