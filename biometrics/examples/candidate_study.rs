@@ -4,6 +4,9 @@
 //! lies within 10 px / 30° (`hit`, files as `minutia_study` reads them). With `--auc` it prints,
 //! instead of the rows, the area under the ROC curve of each cue against `hit`, over all
 //! candidates and over the kept ones only: how well the cue alone tells real from false.
+//! The last four cues read the Gabor output where two false-minutiae rules decide on the
+//! skeleton's geometry: across the gap of a broken-ridge pair (`gap_min`), and along and beyond
+//! a spur (`spur_min`, `spur_beyond`, `spur_len`); they are NaN where the rule does not apply.
 //! A study tool only; the reference is never part of the extractor.
 //!
 //! `cargo run --release -p biometrics --example candidate_study -- IMAGE_DIR REF_DIR [--ppi N]
@@ -26,7 +29,7 @@ use std::f32::consts::PI;
 use std::path::Path;
 
 /// The cues, in CSV column order (after `image,kind,kept,quality,hit`).
-const CUES: [&str; 14] = [
+const CUES: [&str; 18] = [
     "coh",
     "amp",
     "fit",
@@ -41,6 +44,10 @@ const CUES: [&str; 14] = [
     "ridge_len",
     "period",
     "rel_amp",
+    "gap_min",
+    "spur_min",
+    "spur_beyond",
+    "spur_len",
 ];
 
 struct Row {
@@ -49,7 +56,7 @@ struct Row {
     kept: bool,
     quality: u8,
     hit: bool,
-    cues: [f32; 14],
+    cues: [f32; 18],
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -106,7 +113,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
-fn cues(t: &ExtractTrace, c: &Minutia, median_amp: f32) -> [f32; 14] {
+fn cues(t: &ExtractTrace, c: &Minutia, median_amp: f32) -> [f32; 18] {
     let (x, y) = (usize::from(c.x), usize::from(c.y));
     let (by, bx) = (y / BLOCK, x / BLOCK);
     let period = t.period[[by, bx]];
@@ -142,6 +149,7 @@ fn cues(t: &ExtractTrace, c: &Minutia, median_amp: f32) -> [f32; 14] {
     // An ending facing another ending across a gap, in ridge periods (9 = none): an ending's
     // direction points along its ridge, so the gap lies behind its tip; the other ending lies
     // there (within 30°) and points back along the same line (within 45°).
+    let spur = spur_cues(t, c, period, amp);
     let facing = others
         .filter(|m| m.kind == MinutiaKind::Ending && c.kind == MinutiaKind::Ending)
         .filter(|m| {
@@ -167,7 +175,141 @@ fn cues(t: &ExtractTrace, c: &Minutia, median_amp: f32) -> [f32; 14] {
         ridge_length(&t.skeleton, (y, x), 60) as f32 / period,
         period,
         amp / median_amp.max(1e-6),
+        gap_min(t, c, period, amp),
+        spur.0,
+        spur.1,
+        spur.2,
     ]
+}
+
+/// Bilinear sample of `v` at (y, x), 0 outside.
+fn sample(v: &Array2<f32>, y: f32, x: f32) -> f32 {
+    let (h, w) = v.dim();
+    if y < 0.0 || x < 0.0 || y >= (h - 1) as f32 || x >= (w - 1) as f32 {
+        return 0.0;
+    }
+    let (y0, x0) = (y.floor() as usize, x.floor() as usize);
+    let (fy, fx) = (y - y0 as f32, x - x0 as f32);
+    let top = v[[y0, x0]] * (1.0 - fx) + v[[y0, x0 + 1]] * fx;
+    let bot = v[[y0 + 1, x0]] * (1.0 - fx) + v[[y0 + 1, x0 + 1]] * fx;
+    top * (1.0 - fy) + bot * fy
+}
+
+/// Lowest enhanced value along the straight segment between two points (ends excluded), in
+/// units of the local amplitude.
+fn segment_min(v: &Array2<f32>, a: (f32, f32), b: (f32, f32), amp: f32) -> f32 {
+    (1..8)
+        .map(|k| {
+            let t = k as f32 / 8.0;
+            sample(v, a.0 + t * (b.0 - a.0), a.1 + t * (b.1 - a.1))
+        })
+        .fold(f32::INFINITY, f32::min)
+        / amp.max(1e-6)
+}
+
+/// For an ending with a broken-ridge partner (another ending within 1.8 periods, facing and
+/// aligned within 45°, as the rule tests), the lowest enhanced value across the gap; NaN if none.
+fn gap_min(t: &ExtractTrace, c: &Minutia, period: f32, amp: f32) -> f32 {
+    if c.kind != MinutiaKind::Ending {
+        return f32::NAN;
+    }
+    let (x, y) = (f32::from(c.x), f32::from(c.y));
+    let dir = -c.angle;
+    t.candidates
+        .iter()
+        .filter(|m| m.kind == MinutiaKind::Ending)
+        .filter_map(|m| {
+            let (dx, dy) = (f32::from(m.x) - x, f32::from(m.y) - y);
+            let d = dx.hypot(dy);
+            let facing = angle_between(dir, -m.angle + PI) < PI / 4.0;
+            let aligned = angle_between(dy.atan2(dx), dir + PI) < PI / 4.0;
+            (d >= 1.0 && d <= 1.8 * period && facing && aligned).then_some((d, m))
+        })
+        .min_by(|a, b| a.0.total_cmp(&b.0))
+        .map_or(f32::NAN, |(_, m)| {
+            segment_min(&t.enhanced, (y, x), (f32::from(m.y), f32::from(m.x)), amp)
+        })
+}
+
+/// Follows the skeleton from `p` along `first` for at most `max` steps: the end point and
+/// whether it stopped at a junction.
+fn walk_to(
+    skel: &Array2<bool>,
+    p: (usize, usize),
+    first: (usize, usize),
+    others: &[(usize, usize)],
+    max: usize,
+) -> ((usize, usize), Option<bool>) {
+    let mut visited = vec![p];
+    visited.extend_from_slice(others);
+    let mut cur = first;
+    for _ in 0..max {
+        visited.push(cur);
+        let next: Vec<_> = neighbours(skel, cur)
+            .into_iter()
+            .filter(|n| {
+                !visited
+                    .iter()
+                    .any(|v| v.0.abs_diff(n.0) + v.1.abs_diff(n.1) == 0)
+            })
+            .collect();
+        match next.len() {
+            0 => return (cur, Some(false)),
+            1 => cur = next[0],
+            _ => return (cur, Some(true)),
+        }
+    }
+    (cur, None)
+}
+
+/// For a spur (an ending whose ridge meets a junction within 1.2 periods) or its fork: the
+/// lowest enhanced value along the straight line ending–fork, the mean enhanced value beyond the
+/// ending's tip (0.5–1.5 periods on), both in units of the local amplitude, and the spur's
+/// length in periods. NaN where the candidate is no spur's end.
+fn spur_cues(t: &ExtractTrace, c: &Minutia, period: f32, amp: f32) -> (f32, f32, f32) {
+    let p = (usize::from(c.y), usize::from(c.x));
+    let max = (1.2 * period).round() as usize;
+    let firsts = neighbours(&t.skeleton, p);
+    let nan = (f32::NAN, f32::NAN, f32::NAN);
+    let ending_tip = |tip: (usize, usize), fork: (usize, usize)| {
+        let end = t.candidates.iter().find(|m| {
+            usize::from(m.y).abs_diff(tip.0) <= 2
+                && usize::from(m.x).abs_diff(tip.1) <= 2
+                && m.kind == MinutiaKind::Ending
+        });
+        let Some(e) = end else { return nan };
+        let (ey, ex) = (f32::from(e.y), f32::from(e.x));
+        let seg = segment_min(&t.enhanced, (ey, ex), (fork.0 as f32, fork.1 as f32), amp);
+        let back = -e.angle + PI;
+        let mut s = 0.0;
+        let mut n = 0.0;
+        let mut d = 0.5 * period;
+        while d <= 1.5 * period {
+            s += sample(&t.enhanced, ey + d * back.sin(), ex + d * back.cos());
+            n += 1.0;
+            d += 1.0;
+        }
+        let len = (ey - fork.0 as f32).hypot(ex - fork.1 as f32) / period;
+        (seg, s / n / amp.max(1e-6), len)
+    };
+    match c.kind {
+        MinutiaKind::Ending => {
+            let Some(&f) = firsts.first() else { return nan };
+            match walk_to(&t.skeleton, p, f, &[], max) {
+                (end, Some(true)) => ending_tip(p, end),
+                _ => nan,
+            }
+        }
+        _ => {
+            for &f in &firsts {
+                let others: Vec<_> = firsts.iter().copied().filter(|&g| g != f).collect();
+                if let (end, Some(false)) = walk_to(&t.skeleton, p, f, &others, max) {
+                    return ending_tip(end, p);
+                }
+            }
+            nan
+        }
+    }
 }
 
 fn angle_between(a: f32, b: f32) -> f32 {
@@ -271,7 +413,9 @@ fn print_auc(rows: &[Row]) {
     }
 }
 
+/// NaN values (a cue that does not apply to the candidate) are left out.
 fn auc(mut v: Vec<(f32, bool)>) -> f32 {
+    v.retain(|p| !p.0.is_nan());
     v.sort_by(|a, b| a.0.total_cmp(&b.0));
     let (pos, neg) = (
         v.iter().filter(|p| p.1).count() as f64,

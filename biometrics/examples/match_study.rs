@@ -3,14 +3,16 @@
 //! score highest, with what the matcher saw.
 //!
 //! `cargo run --release -p biometrics --example match_study -- DIR [--ppi N]
-//!  [--oracle IMAGE REF_DIR hits|candidates|reference]`
+//!  [--oracle IMAGE REF_DIR hits|candidates|reference|recall|demote|recall-demote]`
 //!
 //! `--oracle` asks how far a better extractor could go on one bad impression (IMAGE, e.g.
 //! `109_8`): its template is replaced by only our minutiae that a reference extractor confirms
 //! (`hits`: within 10 px / 30° of one of its minutiae, REF_DIR/IMAGE.txt as `minutia_study`
 //! reads it), by our candidates before false-minutiae removal that it confirms (`candidates`:
 //! what a perfect filter on our skeleton would keep), or by the reference's minutiae
-//! (`reference`). A study bound only; the reference is never part of the extractor.
+//! (`reference`), or by our template plus the removed candidates it confirms (`recall`: perfect
+//! recall on our skeleton with the false minutiae left in), by our template with every
+//! unconfirmed minutia rated 1, the lowest (`demote`: a perfect demotion), or both (`recall-demote`). A study bound only; the reference is never part of the extractor.
 
 #[path = "support/reference.rs"]
 mod reference;
@@ -51,7 +53,7 @@ fn run(out: &mut impl Write) -> Result<(), Box<dyn std::error::Error>> {
         .collect::<Result<_, _>>()?;
     let mut templates: Vec<Template> = traces.iter().map(|t| t.template.clone()).collect();
     if let Some(i) = args.iter().position(|a| a == "--oracle") {
-        let usage = "--oracle IMAGE REF_DIR hits|candidates|reference";
+        let usage = "--oracle IMAGE REF_DIR hits|candidates|reference|recall|demote|recall-demote";
         let (name, refs, mode) = (
             args.get(i + 1).ok_or(usage)?,
             args.get(i + 2).ok_or(usage)?,
@@ -86,6 +88,28 @@ fn run(out: &mut impl Write) -> Result<(), Box<dyn std::error::Error>> {
                 .filter(confirmed)
                 .collect(),
             "reference" => reference.to_template(false).minutiae,
+            // Perfect recall on the skeleton without better precision (`recall`): our template
+            // plus the candidates the rules removed that the reference confirms (quality 0, "not
+            // reported", which the matcher counts fully); a perfect demotion instead of a
+            // perfect removal (`demote`): every unconfirmed minutia rated 1, the lowest quality
+            // (an unpaired one counts 0.44 in the overlap); or both (`recall-demote`).
+            "recall" | "demote" | "recall-demote" => {
+                let kept = &templates[k].minutiae;
+                let demoted = kept
+                    .iter()
+                    .map(|m| match mode.contains("demote") && !confirmed(m) {
+                        true => Minutia { quality: 1, ..*m },
+                        false => *m,
+                    });
+                let removed_confirmed = traces[k].candidates.iter().copied().filter(|c| {
+                    mode.contains("recall")
+                        && confirmed(c)
+                        && !kept
+                            .iter()
+                            .any(|m| m.x == c.x && m.y == c.y && m.kind == c.kind)
+                });
+                demoted.chain(removed_confirmed).collect()
+            }
             _ => return Err(usage.into()),
         };
         writeln!(
