@@ -6,11 +6,13 @@
 //!
 //! `cargo run --release -p biometrics --example flow_study -- DIR [--ppi N]`
 
-use biometrics::eval::{self, FvcId};
-use biometrics::extract::{ExtractTrace, extract_traced, ridge_flow};
+#[path = "support/trace.rs"]
+mod trace;
+
+use biometrics::Template;
+use biometrics::eval;
+use biometrics::extract::ridge_flow;
 use biometrics::matcher::{PreparedTemplate, Rigid, Stages, flow_agreement};
-use biometrics::{FingerPosition, Template};
-use std::path::PathBuf;
 
 /// Coherence gates of the field tried (0 = every foreground block, the pre-registered choice).
 const GATES: [f32; 2] = [0.0, 0.3];
@@ -62,18 +64,8 @@ fn power(s: &Stages, k: i32, min_cells: u32) -> f32 {
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
-    let dir = PathBuf::from(args.get(1).ok_or("usage: flow_study DIR [--ppi N]")?);
-    let ppi: u16 = match args.get(2).map(String::as_str) {
-        Some("--ppi") => args.get(3).ok_or("--ppi N")?.parse()?,
-        _ => 500,
-    };
-    let set = fixtures::fvc::load_dir(&dir, ppi)?;
-    let ids: Vec<FvcId> = set.ids();
-    let traces: Vec<ExtractTrace> = set
-        .images
-        .iter()
-        .map(|i| extract_traced(&i.image, FingerPosition::Unknown))
-        .collect::<Result<_, _>>()?;
+    let trace::FvcTraces { ids, traces, .. } =
+        trace::fvc_traces(&args, "usage: flow_study DIR [--ppi N]")?;
     let genuine_pairs = eval::genuine_pairs(&ids);
     let impostor_pairs = eval::impostor_pairs_all(&ids);
     let fvc_pairs = eval::impostor_pairs_fvc(&ids);
@@ -100,7 +92,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             stages(&impostor_pairs),
             stages(&fvc_pairs),
         );
-        println!("\n== {} · coherence gate {gate}", dir.display());
+        println!("\n== {} · coherence gate {gate}", args[1]);
         let agreement = |s: &[Stages]| -> Vec<f32> {
             let mut v: Vec<f32> = s.iter().filter_map(|s| s.flow?.mean()).collect();
             v.sort_unstable_by(f32::total_cmp);

@@ -16,11 +16,12 @@
 
 #[path = "support/reference.rs"]
 mod reference;
+#[path = "support/trace.rs"]
+mod trace;
 
-use biometrics::eval::{self, FvcId};
-use biometrics::extract::{ExtractTrace, extract_traced};
+use biometrics::eval;
 use biometrics::matcher::{MatchResult, PreparedTemplate};
-use biometrics::{FingerPosition, Minutia, Template};
+use biometrics::{Minutia, Template};
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -39,18 +40,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
 fn run(out: &mut impl Write) -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
-    let dir = PathBuf::from(args.get(1).ok_or("usage: match_study DIR [--ppi N]")?);
-    let ppi: u16 = match args.get(2).map(String::as_str) {
-        Some("--ppi") => args.get(3).ok_or("--ppi N")?.parse()?,
-        _ => 500,
-    };
-    let set = fixtures::fvc::load_dir(&dir, ppi)?;
-    let ids: Vec<FvcId> = set.ids();
-    let traces: Vec<ExtractTrace> = set
-        .images
-        .iter()
-        .map(|i| extract_traced(&i.image, FingerPosition::Unknown))
-        .collect::<Result<_, _>>()?;
+    let trace::FvcTraces { ids, traces, ppi } =
+        trace::fvc_traces(&args, "usage: match_study DIR [--ppi N]")?;
     let mut templates: Vec<Template> = traces.iter().map(|t| t.template.clone()).collect();
     if let Some(i) = args.iter().position(|a| a == "--oracle") {
         let usage = "--oracle IMAGE REF_DIR hits|candidates|reference|recall|demote|recall-demote";

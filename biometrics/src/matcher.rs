@@ -389,12 +389,12 @@ mod miss_weight_tests {
 }
 
 #[cfg(test)]
-mod popcount_path_tests {
-    use super::*;
-    use crate::template::{FingerPosition, Minutia, MinutiaKind};
+mod test_templates {
+    use crate::template::{FingerPosition, Minutia, MinutiaKind, Template};
 
-    /// A template of `n` scattered minutiae from a small deterministic generator.
-    fn scattered(seed: u32, n: usize) -> Template {
+    /// `n` minutiae scattered by a small deterministic generator over a 340×400 px print, shifted
+    /// right by `shift` px.
+    pub fn scattered(seed: u32, n: usize, shift: u16) -> Template {
         let mut state = seed;
         let mut next = |range: u32| {
             state = state.wrapping_mul(1_103_515_245).wrapping_add(12_345);
@@ -402,13 +402,13 @@ mod popcount_path_tests {
         };
         let minutiae = (0..n)
             .map(|_| {
-                let (x, y) = (40 + next(240) as u16, 40 + next(320) as u16);
+                let (x, y) = (40 + next(240) as u16 + shift, 40 + next(320) as u16);
                 let angle = next(628) as f32 / 100.0;
                 Minutia::new(x, y, angle, MinutiaKind::Ending, 60)
             })
             .collect();
         Template {
-            width: 320,
+            width: 340,
             height: 400,
             ppi: 500,
             position: FingerPosition::Unknown,
@@ -417,6 +417,12 @@ mod popcount_path_tests {
             orientation: None,
         }
     }
+}
+
+#[cfg(test)]
+mod popcount_path_tests {
+    use super::test_templates::scattered;
+    use super::*;
 
     fn bits(v: Vec<Candidate>) -> Vec<(u16, u16, u32)> {
         v.into_iter()
@@ -428,9 +434,9 @@ mod popcount_path_tests {
     /// bit with the portable one (bit counts are exact, so any difference is a bug).
     #[test]
     fn every_popcount_path_gives_the_same_similarities() {
-        let a = PreparedTemplate::new(&scattered(7, 45));
+        let a = PreparedTemplate::new(&scattered(7, 45, 0));
         // The same finger shifted: many similar cylinders, and some that differ.
-        let mut moved = scattered(7, 45);
+        let mut moved = scattered(7, 45, 0);
         moved.minutiae.truncate(35);
         for m in &mut moved.minutiae {
             m.x += 9;
@@ -462,33 +468,8 @@ mod popcount_path_tests {
 
 #[cfg(test)]
 mod flow_fusion_tests {
+    use super::test_templates::scattered;
     use super::*;
-    use crate::template::{FingerPosition, Minutia, MinutiaKind};
-
-    /// `n` scattered minutiae over a 320×400 px print, shifted right by `shift` px.
-    fn scattered(seed: u32, n: usize, shift: u16) -> Template {
-        let mut state = seed;
-        let mut next = |range: u32| {
-            state = state.wrapping_mul(1_103_515_245).wrapping_add(12_345);
-            (state >> 8) % range
-        };
-        let minutiae = (0..n)
-            .map(|_| {
-                let (x, y) = (40 + next(240) as u16 + shift, 40 + next(320) as u16);
-                let angle = next(628) as f32 / 100.0;
-                Minutia::new(x, y, angle, MinutiaKind::Ending, 60)
-            })
-            .collect();
-        Template {
-            width: 340,
-            height: 400,
-            ppi: 500,
-            position: FingerPosition::Unknown,
-            quality: 60,
-            minutiae,
-            orientation: None,
-        }
-    }
 
     /// A field with the same ridge direction (`code`) everywhere.
     fn uniform(code: u8) -> Option<OrientationField> {

@@ -90,16 +90,24 @@ pub fn encode<'a>(fingers: impl Iterator<Item = (RecordId, &'a Template)>) -> Ve
         }
         write_flow(&mut body, t.orientation.as_ref());
     }
+    let mut head = Vec::with_capacity(16);
+    head.extend_from_slice(MAGIC);
+    head.extend_from_slice(&VERSION.to_le_bytes());
+    head.extend_from_slice(&0u16.to_le_bytes());
+    head.extend_from_slice(&count.to_le_bytes());
+    seal(&head, &body)
+}
+
+/// The file: the header's first 16 bytes (`head`: magic, version, reserved, count), the body's
+/// length and checksum, the header's checksum, then the body.
+fn seal(head: &[u8], body: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(HEADER + body.len());
-    out.extend_from_slice(MAGIC);
-    out.extend_from_slice(&VERSION.to_le_bytes());
-    out.extend_from_slice(&0u16.to_le_bytes());
-    out.extend_from_slice(&count.to_le_bytes());
+    out.extend_from_slice(head);
     out.extend_from_slice(&(body.len() as u64).to_le_bytes());
-    out.extend_from_slice(&crc32(&body).to_le_bytes());
+    out.extend_from_slice(&crc32(body).to_le_bytes());
     let header_crc = crc32(&out);
     out.extend_from_slice(&header_crc.to_le_bytes());
-    out.extend_from_slice(&body);
+    out.extend_from_slice(body);
     out
 }
 
@@ -381,15 +389,10 @@ mod tests {
             assert_eq!(rest[len], 0);
             rest = &rest[len + 1..];
         }
-        let mut out = file[..8].to_vec();
-        out.extend_from_slice(&1u16.to_le_bytes());
-        out.extend_from_slice(&file[10..16]);
-        out.extend_from_slice(&(body.len() as u64).to_le_bytes());
-        out.extend_from_slice(&crc32(&body).to_le_bytes());
-        let header_crc = crc32(&out);
-        out.extend_from_slice(&header_crc.to_le_bytes());
-        out.extend_from_slice(&body);
-        out
+        let mut head = file[..8].to_vec();
+        head.extend_from_slice(&1u16.to_le_bytes());
+        head.extend_from_slice(&file[10..16]);
+        seal(&head, &body)
     }
 
     #[test]
@@ -422,45 +425,24 @@ mod tests {
         let t = master(1, FingerPosition::RightIndex);
         let good = encode([(10u64, &t)].into_iter());
         let flow_at = HEADER + FINGER_HEADER + MINUTIA * t.minutiae.len();
-        let reseal = |mut body: Vec<u8>| {
-            let mut file = good[..16].to_vec();
-            file.extend_from_slice(&(body.len() as u64).to_le_bytes());
-            file.extend_from_slice(&crc32(&body).to_le_bytes());
-            let header_crc = crc32(&file);
-            file.extend_from_slice(&header_crc.to_le_bytes());
-            file.append(&mut body);
-            file
-        };
         let body = good[HEADER..].to_vec();
-        let mut bad = body.clone();
-        bad[flow_at - HEADER] = 7;
-        assert_eq!(
-            decode(&reseal(bad)),
-            Err(IndexFileError::Entry {
-                entry: 0,
-                reason: "unknown ridge flow flag"
-            })
-        );
-        // A code that is neither a direction nor background.
-        let mut bad = body.clone();
-        bad[flow_at - HEADER + 7 + 30] = 200;
-        assert_eq!(
-            decode(&reseal(bad)),
-            Err(IndexFileError::Entry {
-                entry: 0,
-                reason: "invalid ridge flow"
-            })
-        );
-        // More cells declared than bytes follow.
-        let mut bad = body.clone();
-        bad[flow_at - HEADER + 3] = 0xFF;
-        assert_eq!(
-            decode(&reseal(bad)),
-            Err(IndexFileError::Entry {
-                entry: 0,
-                reason: "truncated"
-            })
-        );
+        let flow = flow_at - HEADER;
+        let cases = [
+            (flow, 7, "unknown ridge flow flag"),
+            // A code that is neither a direction nor background.
+            (flow + 7 + 30, 200, "invalid ridge flow"),
+            // More cells declared than bytes follow.
+            (flow + 3, 0xFF, "truncated"),
+        ];
+        for (at, value, reason) in cases {
+            let mut bad = body.clone();
+            bad[at] = value;
+            assert_eq!(
+                decode(&seal(&good[..16], &bad)),
+                Err(IndexFileError::Entry { entry: 0, reason }),
+                "byte {at} = {value}"
+            );
+        }
     }
 
     fn sample() -> Vec<u8> {
@@ -519,13 +501,8 @@ mod tests {
         let good = sample();
         let mut body = good[HEADER..].to_vec();
         body[8] = 42;
-        let mut file = good[..24].to_vec();
-        file.extend_from_slice(&crc32(&body).to_le_bytes());
-        let header_crc = crc32(&file);
-        file.extend_from_slice(&header_crc.to_le_bytes());
-        file.extend_from_slice(&body);
         assert_eq!(
-            decode(&file),
+            decode(&seal(&good[..16], &body)),
             Err(IndexFileError::Entry {
                 entry: 0,
                 reason: "unknown finger position"
