@@ -154,12 +154,12 @@ impl PreparedTemplate {
         &self.cylinders
     }
 
-    /// Heap bytes held by the descriptors.
+    /// Heap bytes held by the descriptors. The ridge flow is not among them: it is shared with
+    /// the template this was prepared from, and counted there.
     pub fn heap_bytes(&self) -> usize {
         self.cylinders.capacity() * std::mem::size_of::<Cylinder>()
             + self.points.capacity() * std::mem::size_of::<cylinder::Point>()
             + self.layout.heap_bytes()
-            + self.flow.as_ref().map_or(0, |f| f.codes().len())
     }
 
     /// Compares with another prepared template.
@@ -481,6 +481,19 @@ mod flow_fusion_tests {
             orientation: flow,
             ..t.clone()
         })
+    }
+
+    /// The 1:N index keeps each finger's template and its prepared template: the ridge flow
+    /// must be held once, not copied into the prepared one.
+    #[test]
+    fn a_prepared_template_shares_the_templates_ridge_flow() {
+        let mut t = scattered(7, 45, 0);
+        t.orientation = uniform(20);
+        let prepared = PreparedTemplate::new(&t);
+        let (Some(own), Some(held)) = (&t.orientation, &prepared.flow) else {
+            panic!("the flow was lost on preparation");
+        };
+        assert!(std::ptr::eq(own.codes(), held.codes()));
     }
 
     #[test]

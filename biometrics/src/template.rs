@@ -5,6 +5,7 @@
 //! direction in which the ridge runs away from the minutia (ISO/IEC 19794-2 convention).
 
 use std::f32::consts::{PI, TAU};
+use std::sync::Arc;
 use thiserror::Error;
 
 /// Ridge ending or bifurcation (ISO/IEC 19794-2 minutia types 01 and 10).
@@ -129,8 +130,9 @@ pub struct OrientationField {
     cell: u16,
     cols: u16,
     rows: u16,
-    /// Row-major, `cols × rows`.
-    codes: Vec<u8>,
+    /// Row-major, `cols × rows`. Shared: a template and every [`crate::matcher::PreparedTemplate`]
+    /// made from it hold the same codes (the 1:N index keeps both for each enrolled finger).
+    codes: Arc<[u8]>,
 }
 
 /// Why codes could not become an [`OrientationField`].
@@ -179,7 +181,7 @@ impl OrientationField {
             cell,
             cols,
             rows,
-            codes,
+            codes: codes.into(),
         })
     }
 
