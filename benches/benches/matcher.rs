@@ -30,52 +30,44 @@ fn capture(master: &Template, finger: usize, capture: u32) -> Template {
     )
 }
 
+/// 25×25 cells of 16 px, a border of background, directions turning across the print.
+fn turning_flow() -> Option<OrientationField> {
+    let codes = (0..25u16)
+        .flat_map(|r| (0..25u16).map(move |c| (r, c)))
+        .map(|(r, c)| {
+            if r < 2 || c < 2 || r > 22 || c > 22 {
+                OrientationField::BACKGROUND
+            } else {
+                ((r * 3 + c * 2) % 128) as u8
+            }
+        })
+        .collect();
+    OrientationField::new(16, 25, 25, codes).ok()
+}
+
+/// Genuine pairs (`a[i]` with `b[i]`) and impostor pairs (`a[i]` with `b[i + 1]`), one per
+/// iteration, as "matcher 1:1 genuine (`label`)" and "matcher 1:1 impostor (`label`)".
+fn bench_pairs(c: &mut Criterion, label: &str, a: &[PreparedTemplate], b: &[PreparedTemplate]) {
+    for (kind, offset) in [("genuine", 0), ("impostor", 1)] {
+        c.bench_function(&format!("matcher 1:1 {kind} ({label})"), |bench| {
+            let mut i = 0;
+            bench.iter(|| {
+                i = (i + 1) % a.len();
+                black_box(a[i].compare(&b[(i + offset) % b.len()]).score)
+            })
+        });
+    }
+}
+
 fn bench_one_to_one(c: &mut Criterion) {
     // Same position (a right thumb every tenth finger) so impostors are like-for-like.
     let masters: Vec<Template> = template_gallery(SEED, 160)
         .into_iter()
         .step_by(10)
         .collect();
-    let a: Vec<_> = masters
-        .iter()
-        .enumerate()
-        .map(|(i, m)| PreparedTemplate::new(&capture(m, i, 1)))
-        .collect();
-    let b: Vec<_> = masters
-        .iter()
-        .enumerate()
-        .map(|(i, m)| PreparedTemplate::new(&capture(m, i, 2)))
-        .collect();
-    c.bench_function("matcher 1:1 genuine (prepared)", |bench| {
-        let mut i = 0;
-        bench.iter(|| {
-            i = (i + 1) % a.len();
-            black_box(a[i].compare(&b[i]).score)
-        })
-    });
-    c.bench_function("matcher 1:1 impostor (prepared)", |bench| {
-        let mut i = 0;
-        bench.iter(|| {
-            i = (i + 1) % a.len();
-            black_box(a[i].compare(&b[(i + 1) % b.len()]).score)
-        })
-    });
-    // The same pairs with a ridge flow on both sides (as extracted templates carry): 25×25
-    // cells of 16 px, a border of background, directions turning across the print.
-    let flow = || {
-        let codes = (0..25u16)
-            .flat_map(|r| (0..25u16).map(move |c| (r, c)))
-            .map(|(r, c)| {
-                if r < 2 || c < 2 || r > 22 || c > 22 {
-                    OrientationField::BACKGROUND
-                } else {
-                    ((r * 3 + c * 2) % 128) as u8
-                }
-            })
-            .collect();
-        OrientationField::new(16, 25, 25, codes).ok()
-    };
-    let flowing = |round: u32| -> Vec<PreparedTemplate> {
+    // Each finger's captures 1 and 2, prepared; with a ridge flow on both sides (as extracted
+    // templates carry) or without (as minutiae-only records).
+    let prepared = |round: u32, flow: fn() -> Option<OrientationField>| -> Vec<PreparedTemplate> {
         masters
             .iter()
             .enumerate()
@@ -87,23 +79,13 @@ fn bench_one_to_one(c: &mut Criterion) {
             })
             .collect()
     };
-    let (fa, fb) = (flowing(1), flowing(2));
-    c.bench_function("matcher 1:1 genuine (prepared, with ridge flow)", |bench| {
-        let mut i = 0;
-        bench.iter(|| {
-            i = (i + 1) % fa.len();
-            black_box(fa[i].compare(&fb[i]).score)
-        })
-    });
-    c.bench_function(
-        "matcher 1:1 impostor (prepared, with ridge flow)",
-        |bench| {
-            let mut i = 0;
-            bench.iter(|| {
-                i = (i + 1) % fa.len();
-                black_box(fa[i].compare(&fb[(i + 1) % fb.len()]).score)
-            })
-        },
+    let none = || None;
+    bench_pairs(c, "prepared", &prepared(1, none), &prepared(2, none));
+    bench_pairs(
+        c,
+        "prepared, with ridge flow",
+        &prepared(1, turning_flow),
+        &prepared(2, turning_flow),
     );
     let t = capture(&masters[0], 0, 3);
     c.bench_function("cylinders of one template", |bench| {

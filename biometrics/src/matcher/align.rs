@@ -172,12 +172,10 @@ impl Rigid {
         )
     }
 
+    /// Moves a minutia: its position, and its direction turned by the rotation.
     fn apply(&self, (x, y, a): Point) -> Point {
-        (
-            self.cos * x - self.sin * y + self.tx,
-            self.sin * x + self.cos * y + self.ty,
-            a + self.theta,
-        )
+        let (x, y) = self.apply_xy((x, y));
+        (x, y, a + self.theta)
     }
 
     pub fn invert(&self, (x, y): (f32, f32)) -> (f32, f32) {
