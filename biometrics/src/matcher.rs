@@ -14,7 +14,9 @@
 //!    matches die out);
 //! 5. **local score**: the mean relaxed similarity of the 4–12 most efficient pairs;
 //! 6. **global verification** ([`align`]): rigid alignments from the best relaxed pairs, all
-//!    minutiae paired within 15 px / 30°, scored by n² / (n_A · n_B) over the minutiae that lie
+//!    minutiae paired within 15 px / 30°, then paired again under the deformation those pairs
+//!    show (within 10 px of what it explains, [`elastic`]), scored by n² / (n_A · n_B) over the
+//!    minutiae that lie
 //!    in the common area — a low-overlap mate is not penalised for what the other print never
 //!    saw, and a small impostor template is not flattered by a few chance pairs; an unpaired
 //!    minutia the extractor rated unreliable counts less ([`miss_weights`]);
@@ -51,6 +53,7 @@
 mod align;
 mod consolidate;
 mod cylinder;
+mod elastic;
 mod flow;
 
 use crate::template::{OrientationField, Template};
