@@ -31,7 +31,7 @@
 //! the ridge directions over the overlapping cells, 1 when parallel everywhere; the factor is 1
 //! when fewer than [`FLOW_MIN_CELLS`] cells overlap). 0 means nothing in common, 1 means
 //! identical templates. Impostor scores are small: on FVC 2002 DB1_B/DB2_B (all 2,880 impostor
-//! pairs each, with `biometrics::extract`) FMR = 1 % is reached at 0.0043/0.0030 and FMR =
+//! pairs each, with `biometrics::extract`) FMR = 1 % is reached at 0.0043/0.0031 and FMR =
 //! 0.1 % at 0.0059/0.0046 (0.0048/0.0041 and 0.0086/0.0058 before the elastic re-pairing of
 //! round 8); genuine scores spread from there up to about 0.5. Operating
 //! thresholds are not guessed: they are read off measured impostor score distributions for a
@@ -45,7 +45,7 @@
 //! factor is at most 1, so a pair never scores lower without the flow than with it: impostor
 //! scores of mixed pairs follow the minutiae score alone (FMR = 1 % at 0.0061/0.0057 on the
 //! same sets, measured before round 8's elastic re-pairing, which lowers every impostor score),
-//! and a threshold read off flow-on-both-sides impostors (0.0043/0.0030 for 1 %)
+//! and a threshold read off flow-on-both-sides impostors (0.0043/0.0031 for 1 %)
 //! admits more false matches among mixed pairs than its nominal FMR. Read a threshold off
 //! impostors of the same kind as the pairs it will judge.
 //!
