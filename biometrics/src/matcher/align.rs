@@ -10,7 +10,11 @@
 //!    pairs, refined by a least-squares fit on the LSS-R pairs that agree with it;
 //! 2. **pairing**: every minutia of A, moved into B's frame, is paired one-to-one with the
 //!    nearest unpaired minutia of B within [`DISTANCE_TOLERANCE`] and [`ANGLE_TOLERANCE`]; the
-//!    transform is then refitted on all pairs and the pairing repeated ([`REFIT_ROUNDS`]);
+//!    transform is then refitted on all pairs and the pairing repeated ([`REFIT_ROUNDS`]).
+//!    **Elastic re-pairing** ([`elastic`]), on the best hypothesis only: its pairs show how the
+//!    skin was stretched (the offsets the rigid motion left); all minutiae are paired again,
+//!    each candidate judged by the offset that deformation does not explain, with a tighter
+//!    tolerance — when the rigid stage paired at least [`elastic::MIN_PAIRS`];
 //! 3. **overlap**: the minutiae of each print that fall inside the other's (convex hull of
 //!    minutiae, widened by [`HULL_MARGIN`]) — the only ones that could have been paired;
 //! 4. **score**: n² / (n_A,overlap · n_B,overlap), each overlap count floored at
@@ -19,7 +23,8 @@
 //!    expected to miss its mate), a paired one fully.
 //!
 //! The best hypothesis wins. Everything is symmetric: the inverse of the A→B fit is the B→A fit,
-//! distances are preserved by rigid motion, and the overlap counts swap.
+//! distances are preserved by rigid motion, the overlap counts swap, and the elastic stage reads
+//! its deformation at each candidate's midpoint so that both directions see the same one.
 //!
 //! The constants were chosen before looking at any FVC error rate (typical ridge period ≈ 9 px
 //! at 500 ppi: 15 px is under two ridges; 30° is the usual minutia direction tolerance) and
@@ -28,6 +33,7 @@
 //! tried and its error rates on both sets are in BENCHMARKS.md.
 
 use super::cylinder::{Point, angle_diff};
+use super::elastic;
 use crate::geometry::convex_hull;
 
 /// Best LSS-R pairs tried as alignment hypotheses.
@@ -187,8 +193,14 @@ impl Rigid {
     }
 }
 
-/// Verifies the LSS-R `seeds` (minutia index pairs, best first) against all minutiae.
+/// Verifies the LSS-R `seeds` (minutia index pairs, best first) against all minutiae: the best
+/// rigid alignment, then its pairs redone under the deformation they show.
 pub fn verify(a: &Layout, b: &Layout, seeds: &[(usize, usize)]) -> Alignment {
+    elastic_stage(a, b, rigid(a, b, seeds))
+}
+
+/// The best of the rigid alignment hypotheses.
+fn rigid(a: &Layout, b: &Layout, seeds: &[(usize, usize)]) -> Alignment {
     seeds
         .iter()
         .take(HYPOTHESES)
@@ -214,6 +226,26 @@ pub fn verify(a: &Layout, b: &Layout, seeds: &[(usize, usize)]) -> Alignment {
         .fold(Alignment::default(), |best, h| {
             if h.score > best.score { h } else { best }
         })
+}
+
+/// The rigid alignment's minutiae paired again under the deformation its pairs show (see
+/// [`elastic`]), scored the same way; the rigid result when it paired too few to model one.
+/// The transform stays the rigid one: the overlap and the ridge flow are measured under it
+/// (refitting it on the elastic pairs cost DB2_B one genuine pair).
+fn elastic_stage(a: &Layout, b: &Layout, rigid: Alignment) -> Alignment {
+    let Some(t) = rigid.transform else {
+        return rigid;
+    };
+    let moved: Vec<Point> = a.points.iter().map(|&p| t.apply(p)).collect();
+    let Some(pairs) = elastic::repair(&moved, &b.points, &b.by_x, &rigid.pairs, ANGLE_TOLERANCE)
+    else {
+        return rigid;
+    };
+    Alignment {
+        score: overlap_score(a, b, &t, &pairs),
+        pairs,
+        transform: Some(t),
+    }
 }
 
 /// The transform that lays `seed`'s A minutia on its B minutia, refined on the seeds that agree.
@@ -525,5 +557,100 @@ mod tests {
         y.sort_unstable();
         assert_eq!(x, y);
         assert!(ab.score > 0.7, "{}", ab.score);
+    }
+
+    /// `points` stretched by `stretch` (a fraction) about the print's centre, as a finger
+    /// pressed hard spreads: far minutiae move further than any rigid motion can follow.
+    fn distorted(points: &[Point], stretch: f32) -> Vec<Point> {
+        let k = 1.0 + stretch;
+        points
+            .iter()
+            .map(|&(x, y, a)| (150.0 + (x - 150.0) * k, -150.0 + (y + 150.0) * k, a))
+            .collect()
+    }
+
+    #[test]
+    fn a_smoothly_distorted_copy_pairs_more_minutiae_elastically_than_rigidly() {
+        let a = print();
+        let b = moved(&distorted(&a, 0.1), 0.4, 30.0, -20.0);
+        let seeds = [(3, 3), (17, 17), (25, 25)];
+        let (la, lb) = (layout(a), layout(b));
+        let rigid_only = rigid(&la, &lb, &seeds);
+        let elastic = verify(&la, &lb, &seeds);
+        assert!(
+            rigid_only.pairs.len() >= elastic::MIN_PAIRS && rigid_only.pairs.len() < 34,
+            "the deformation defeats the rigid pairing: {} pairs",
+            rigid_only.pairs.len()
+        );
+        assert!(
+            elastic.pairs.len() >= rigid_only.pairs.len() + 4,
+            "{} elastic vs {} rigid pairs",
+            elastic.pairs.len(),
+            rigid_only.pairs.len()
+        );
+        assert!(
+            elastic.pairs.iter().all(|(i, j)| i == j),
+            "{:?}",
+            elastic.pairs
+        );
+        assert!(elastic.score > rigid_only.score);
+    }
+
+    /// A deterministic scatter of `n` minutiae over a 300×300 px print.
+    fn scatter(seed: u32, n: usize) -> Vec<Point> {
+        let mut state = seed;
+        let mut next = |range: u32| {
+            state = state.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            ((state >> 8) % range) as f32
+        };
+        (0..n)
+            .map(|_| (next(300), -next(300), next(628) / 100.0))
+            .collect()
+    }
+
+    #[test]
+    fn unrelated_prints_gain_nothing_from_the_elastic_stage() {
+        let (mut rigid_total, mut elastic_total) = (0.0, 0.0);
+        for seed in 0..30 {
+            let (la, lb) = (layout(scatter(seed, 45)), layout(scatter(seed + 1000, 45)));
+            // Chance seeds: the first three minutiae of each.
+            let seeds = [(0, 0), (1, 1), (2, 2)];
+            let rigid_only = rigid(&la, &lb, &seeds);
+            let elastic = verify(&la, &lb, &seeds);
+            assert!(
+                elastic.pairs.len() <= rigid_only.pairs.len() + 2,
+                "seed {seed}: {} elastic vs {} rigid pairs",
+                elastic.pairs.len(),
+                rigid_only.pairs.len()
+            );
+            rigid_total += rigid_only.score;
+            elastic_total += elastic.score;
+        }
+        assert!(
+            elastic_total <= rigid_total,
+            "{elastic_total} vs {rigid_total}"
+        );
+    }
+
+    #[test]
+    fn swapping_distorted_prints_gives_the_same_elastic_score_and_pairs() {
+        let a = print();
+        let b = moved(&distorted(&a, 0.1), -0.2, 10.0, 30.0);
+        let seeds = [(3, 3), (17, 17), (25, 25)];
+        let (la, lb) = (layout(a), layout(b));
+        let ab = verify(&la, &lb, &seeds);
+        let ba = verify(&lb, &la, &seeds);
+        assert!(ab.pairs.len() > rigid(&la, &lb, &seeds).pairs.len());
+        assert!(
+            (ab.score - ba.score).abs() < 1e-4,
+            "{} vs {}",
+            ab.score,
+            ba.score
+        );
+        let mut x = ab.pairs.clone();
+        let mut y: Vec<(usize, usize)> = ba.pairs.iter().map(|&(j, i)| (i, j)).collect();
+        x.sort_unstable();
+        y.sort_unstable();
+        assert_eq!(x, y);
     }
 }

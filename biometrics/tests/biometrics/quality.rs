@@ -223,12 +223,14 @@ fn genuine_by_quality(set: &str) -> (Vec<GenuinePair>, f32) {
 /// Round 5's two-pass enhancement fails fewer genuine pairs again (FMR1000 2.14 → 1.07 %), all
 /// of them in the lower half: 2.1 % → 0.0 %; the margin follows (two thirds of that). After
 /// round 7's ridge-flow factor the halves measure 2.9 % → 0.0 % (quarters 2.9 / 2.9 / 0 / 0 %).
+/// Round 8's elastic re-pairing leaves a single genuine pair failing at FMR 1/1000 (0.7 % →
+/// 0.0 %): the check is now only that it lies in the lower half.
 #[test]
 fn quality_bands_predict_genuine_failures_on_fvc2002_db1() {
     let (genuine, threshold) = genuine_by_quality("fvc2002-db1b");
     let b = bands::by_quantile(&genuine, 2, threshold);
     assert_eq!(b.len(), 2);
-    assert!(b[0].fnmr - b[1].fnmr >= 0.014, "{b:?}");
+    assert!(b[0].fnmr > b[1].fnmr, "{b:?}");
 }
 
 #[test]
