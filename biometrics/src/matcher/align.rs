@@ -318,14 +318,23 @@ fn pair_all(a: &Layout, b: &Layout, t: &Rigid) -> Vec<(usize, usize)> {
             }
         }
     }
-    // Ties broken by the symmetric index pair so that swapping A and B pairs the same way (and
-    // by A's index last, so the order never depends on the order the strip was scanned in).
+    closest_first(candidates, a.points.len(), b.points.len())
+}
+
+/// One-to-one pairs from `candidates` (cost, A index, B index), lowest cost first (greedy).
+/// Ties are broken by the symmetric index pair so that swapping A and B pairs the same way (and
+/// by A's index last, so the order never depends on the order the candidates were found in).
+pub(super) fn closest_first(
+    mut candidates: Vec<(f32, usize, usize)>,
+    len_a: usize,
+    len_b: usize,
+) -> Vec<(usize, usize)> {
     candidates.sort_unstable_by(|x, y| {
         x.0.total_cmp(&y.0)
             .then((x.1.min(x.2), x.1.max(x.2)).cmp(&(y.1.min(y.2), y.1.max(y.2))))
             .then(x.1.cmp(&y.1))
     });
-    let (mut used_a, mut used_b) = (vec![false; a.points.len()], vec![false; b.points.len()]);
+    let (mut used_a, mut used_b) = (vec![false; len_a], vec![false; len_b]);
     let mut pairs = Vec::new();
     for (_, i, j) in candidates {
         if !used_a[i] && !used_b[j] {

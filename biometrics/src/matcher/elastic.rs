@@ -30,6 +30,7 @@
 //! the tighter tolerance (a second rigid pairing at 10 px, field switched off, gives 0.71 % /
 //! 1.43 %); the field adds one genuine pair on each set.
 
+use super::align::closest_first;
 use super::cylinder::{Point, angle_diff};
 /// Rigid pairs needed before a deformation is modelled from them.
 pub const MIN_PAIRS: usize = 8;
@@ -166,7 +167,7 @@ fn pair(
     len_b: usize,
     model: &Model,
 ) -> Vec<(usize, usize)> {
-    let mut judged: Vec<(f32, usize, usize)> = candidates
+    let judged: Vec<(f32, usize, usize)> = candidates
         .iter()
         .filter_map(|c| {
             let (fx, fy) = model.at(c.mid.0, c.mid.1);
@@ -174,21 +175,7 @@ fn pair(
             (e2 < TOLERANCE * TOLERANCE).then_some((e2, usize::from(c.i), usize::from(c.j)))
         })
         .collect();
-    judged.sort_unstable_by(|x, y| {
-        x.0.total_cmp(&y.0)
-            .then((x.1.min(x.2), x.1.max(x.2)).cmp(&(y.1.min(y.2), y.1.max(y.2))))
-            .then(x.1.cmp(&y.1))
-    });
-    let (mut used_a, mut used_b) = (vec![false; len_a], vec![false; len_b]);
-    let mut pairs = Vec::new();
-    for (_, i, j) in judged {
-        if !used_a[i] && !used_b[j] {
-            used_a[i] = true;
-            used_b[j] = true;
-            pairs.push((i, j));
-        }
-    }
-    pairs
+    closest_first(judged, len_a, len_b)
 }
 
 /// Pairs again under the residual field of `rigid_pairs`, [`ROUNDS`] times; `None` when there
