@@ -1,8 +1,8 @@
 //! Development study of the ridge-flow agreement (`matcher::flow`) on an FVC folder: extracts
 //! every image once, runs every comparison's stages once per coherence gate of the field, and
-//! prints the genuine/impostor agreement distributions and the error rates of several fusions
-//! of the agreement with the minutiae score (not a benchmark: final figures come from
-//! `fvc-eval`).
+//! prints the genuine/impostor agreement distributions and the error rates (and the FMR 1 % /
+//! 0.1 % thresholds) of several fusions of the agreement with the minutiae score (not a
+//! benchmark: final figures come from `fvc-eval`).
 //!
 //! `cargo run --release -p biometrics --example flow_study -- DIR [--ppi N]`
 
@@ -183,20 +183,22 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             println!("{}", scan(impostor_pairs[k], &imp[k]));
         }
         println!(
-            "{:42} {:>7} {:>7} {:>8} {:>8}",
-            "fusion", "EER %", "FMR100", "FMR1000", "eer_fvc"
+            "{:42} {:>7} {:>7} {:>8} {:>8} {:>8} {:>8}",
+            "fusion", "EER %", "FMR100", "FMR1000", "eer_fvc", "thr 1%", "thr 0.1%"
         );
         for f in fusions() {
             let score = |s: &[Stages]| -> Vec<f32> { s.iter().map(|s| (f.score)(s)).collect() };
             let (g, i, v) = (score(&genu), score(&imp), score(&fvc));
             let r = eval::error_rates(&g, &i);
             println!(
-                "{:42} {:7.2} {:7.2} {:8.2} {:8.2}",
+                "{:42} {:7.2} {:7.2} {:8.2} {:8.2} {:8.4} {:8.4}",
                 f.name,
                 100.0 * r.eer,
                 100.0 * r.fmr100,
                 100.0 * r.fmr1000,
-                100.0 * eval::eer(&g, &v)
+                100.0 * eval::eer(&g, &v),
+                eval::threshold_for_fmr(&i, 0.01),
+                eval::threshold_for_fmr(&i, 0.001)
             );
         }
     }

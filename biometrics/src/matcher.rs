@@ -43,11 +43,10 @@
 //! records (ISO/IEC 19794-2, ANSI/NIST-ITL type 9, the card's DG3, a version 1 index file) have
 //! no field, so comparing one of them with an extracted template scores on minutiae alone. The
 //! factor is at most 1, so a pair never scores lower without the flow than with it: impostor
-//! scores of mixed pairs follow the minutiae score alone (FMR = 1 % at 0.0061/0.0057 on the
-//! same sets, measured before round 8's elastic re-pairing, which lowers every impostor score),
-//! and a threshold read off flow-on-both-sides impostors (0.0043/0.0031 for 1 %)
-//! admits more false matches among mixed pairs than its nominal FMR. Read a threshold off
-//! impostors of the same kind as the pairs it will judge.
+//! scores of mixed pairs follow the minutiae score alone (FMR = 1 % at 0.0053/0.0045 on the
+//! same sets, `examples/flow_study` row "no flow"), and a threshold read off flow-on-both-sides
+//! impostors (0.0043/0.0031 for 1 %) admits more false matches among mixed pairs than its
+//! nominal FMR. Read a threshold off impostors of the same kind as the pairs it will judge.
 //!
 //! The comparison is symmetric up to ties: `compare(a, b)` and `compare(b, a)` give the same
 //! score, with the pairs swapped.
