@@ -396,14 +396,19 @@ mod miss_weight_tests {
 mod test_templates {
     use crate::template::{FingerPosition, Minutia, MinutiaKind, Template};
 
-    /// `n` minutiae scattered by a small deterministic generator over a 340×400 px print, shifted
-    /// right by `shift` px.
-    pub fn scattered(seed: u32, n: usize, shift: u16) -> Template {
+    /// A small deterministic generator: each call gives a number below `range`.
+    pub fn generator(seed: u32) -> impl FnMut(u32) -> u32 {
         let mut state = seed;
-        let mut next = |range: u32| {
+        move |range| {
             state = state.wrapping_mul(1_103_515_245).wrapping_add(12_345);
             (state >> 8) % range
-        };
+        }
+    }
+
+    /// `n` minutiae scattered by [`generator`] over a 340×400 px print, shifted right by `shift`
+    /// px.
+    pub fn scattered(seed: u32, n: usize, shift: u16) -> Template {
+        let mut next = generator(seed);
         let minutiae = (0..n)
             .map(|_| {
                 let (x, y) = (40 + next(240) as u16 + shift, 40 + next(320) as u16);

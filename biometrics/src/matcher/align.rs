@@ -106,7 +106,7 @@ impl Layout {
     }
 
     /// Indices of the minutiae whose x lies strictly within `reach` of `x`.
-    fn near_x(&self, x: f32, reach: f32) -> impl Iterator<Item = usize> + '_ {
+    pub(super) fn near_x(&self, x: f32, reach: f32) -> impl Iterator<Item = usize> + '_ {
         let first = self.by_x.partition_point(|&(px, _)| px <= x - reach);
         self.by_x[first..]
             .iter()
@@ -237,8 +237,7 @@ fn elastic_stage(a: &Layout, b: &Layout, rigid: Alignment) -> Alignment {
         return rigid;
     };
     let moved: Vec<Point> = a.points.iter().map(|&p| t.apply(p)).collect();
-    let Some(pairs) = elastic::repair(&moved, &b.points, &b.by_x, &rigid.pairs, ANGLE_TOLERANCE)
-    else {
+    let Some(pairs) = elastic::repair(&moved, b, &rigid.pairs, ANGLE_TOLERANCE) else {
         return rigid;
     };
     Alignment {
@@ -607,13 +606,12 @@ mod tests {
 
     /// A deterministic scatter of `n` minutiae over a 300×300 px print.
     fn scatter(seed: u32, n: usize) -> Vec<Point> {
-        let mut state = seed;
-        let mut next = |range: u32| {
-            state = state.wrapping_mul(1_103_515_245).wrapping_add(12_345);
-            ((state >> 8) % range) as f32
-        };
+        let mut next = super::super::test_templates::generator(seed);
         (0..n)
-            .map(|_| (next(300), -next(300), next(628) / 100.0))
+            .map(|_| {
+                let (x, y) = (next(300) as f32, next(300) as f32);
+                (x, -y, next(628) as f32 / 100.0)
+            })
             .collect()
     }
 

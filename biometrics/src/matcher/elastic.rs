@@ -30,7 +30,7 @@
 //! the tighter tolerance (a second rigid pairing at 10 px, field switched off, gives 0.71 % /
 //! 1.43 %); the field adds one genuine pair on each set.
 
-use super::align::closest_first;
+use super::align::{Layout, closest_first};
 use super::cylinder::{Point, angle_diff};
 /// Rigid pairs needed before a deformation is modelled from them.
 pub const MIN_PAIRS: usize = 8;
@@ -121,33 +121,24 @@ fn exp_nonpositive(x: f32) -> f32 {
 /// offset and midpoint, which the rounds re-judge under each new field.
 #[derive(Clone, Copy)]
 struct Candidate {
-    i: u16,
-    j: u16,
+    i: usize,
+    j: usize,
     offset: (f32, f32),
     mid: (f32, f32),
 }
 
 /// Every candidate pair, found once (the rigid motion does not change between rounds).
-fn candidates(
-    moved: &[Point],
-    b: &[Point],
-    b_by_x: &[(f32, u16)],
-    angle_tolerance: f32,
-) -> Vec<Candidate> {
+fn candidates(moved: &[Point], b: &Layout, angle_tolerance: f32) -> Vec<Candidate> {
     let mut out = Vec::new();
     for (i, &p) in moved.iter().enumerate() {
-        let first = b_by_x.partition_point(|&(x, _)| x <= p.0 - SEARCH);
-        for &(_, j) in b_by_x[first..]
-            .iter()
-            .take_while(|&&(x, _)| x < p.0 + SEARCH)
-        {
-            let q = b[usize::from(j)];
+        for j in b.near_x(p.0, SEARCH) {
+            let q = b.points[j];
             let offset = (q.0 - p.0, q.1 - p.1);
             if offset.0 * offset.0 + offset.1 * offset.1 < SEARCH * SEARCH
                 && angle_diff(p.2, q.2).abs() < angle_tolerance
             {
                 out.push(Candidate {
-                    i: i as u16,
+                    i,
                     j,
                     offset,
                     mid: (0.5 * (p.0 + q.0), 0.5 * (p.1 + q.1)),
@@ -172,7 +163,7 @@ fn pair(
         .filter_map(|c| {
             let (fx, fy) = model.at(c.mid.0, c.mid.1);
             let e2 = (c.offset.0 - fx).powi(2) + (c.offset.1 - fy).powi(2);
-            (e2 < TOLERANCE * TOLERANCE).then_some((e2, usize::from(c.i), usize::from(c.j)))
+            (e2 < TOLERANCE * TOLERANCE).then_some((e2, c.i, c.j))
         })
         .collect();
     closest_first(judged, len_a, len_b)
@@ -182,19 +173,18 @@ fn pair(
 /// are too few rigid pairs to model a deformation.
 pub fn repair(
     moved: &[Point],
-    b: &[Point],
-    b_by_x: &[(f32, u16)],
+    b: &Layout,
     rigid_pairs: &[(usize, usize)],
     angle_tolerance: f32,
 ) -> Option<Vec<(usize, usize)>> {
     if rigid_pairs.len() < MIN_PAIRS {
         return None;
     }
-    let candidates = candidates(moved, b, b_by_x, angle_tolerance);
+    let candidates = candidates(moved, b, angle_tolerance);
     let mut pairs = rigid_pairs.to_vec();
     for _ in 0..ROUNDS {
-        let model = Model::fit(moved, b, &pairs);
-        pairs = pair(&candidates, moved.len(), b.len(), &model);
+        let model = Model::fit(moved, &b.points, &pairs);
+        pairs = pair(&candidates, moved.len(), b.points.len(), &model);
         if pairs.len() < MIN_PAIRS {
             break;
         }
@@ -239,16 +229,9 @@ mod tests {
     fn too_few_rigid_pairs_model_no_deformation() {
         let moved: Vec<Point> = (0..10).map(|i| (30.0 * i as f32, 0.0, 0.0)).collect();
         let pairs: Vec<(usize, usize)> = (0..MIN_PAIRS - 1).map(|i| (i, i)).collect();
-        let by_x: Vec<(f32, u16)> = moved
-            .iter()
-            .enumerate()
-            .map(|(i, p)| (p.0, i as u16))
-            .collect();
-        assert!(repair(&moved, &moved, &by_x, &pairs, 0.5).is_none());
+        let b = Layout::weighted(moved.clone(), vec![1.0; moved.len()]);
+        assert!(repair(&moved, &b, &pairs, 0.5).is_none());
         let enough: Vec<(usize, usize)> = (0..MIN_PAIRS).map(|i| (i, i)).collect();
-        assert_eq!(
-            repair(&moved, &moved, &by_x, &enough, 0.5).map(|p| p.len()),
-            Some(10)
-        );
+        assert_eq!(repair(&moved, &b, &enough, 0.5).map(|p| p.len()), Some(10));
     }
 }
