@@ -143,26 +143,7 @@ fn encode(args: &[String], reader_name: &str) -> Result<()> {
     let (csca, ds) = load_pki(args)?;
     let budget = num(args, "--budget", 8192usize)?;
     let image = OpenProfile.encode(&demo::applicant(), &ds, budget)?;
-    let r = &image.report;
-    println!(
-        "rencana / plan: {} byte dari / of {} — foto / face {}x{} JPEG q{} ({} B), tanda tangan / signature {}x{} q{} ({} B), jari / fingers {:?}{}",
-        r.total,
-        r.budget,
-        r.face_size.0,
-        r.face_size.1,
-        r.face_quality,
-        r.face_bytes,
-        r.signature_size.0,
-        r.signature_size.1,
-        r.signature_quality,
-        r.signature_bytes,
-        r.fingers,
-        if r.finger_fallback {
-            " (cadangan dua jari terbaik / best-two fallback)"
-        } else {
-            ""
-        }
-    );
+    println!("rencana / plan: {}", image.report);
     let mut keys: Box<dyn KeyBackend> = match opt(args, "--sam-reader") {
         Some(sam) => Box::new(SamBackend::new(CardConnection::wait_and_connect_exclusive(
             sam,

@@ -73,6 +73,31 @@ pub struct EncodeReport {
     pub finger_fallback: bool,
 }
 
+/// One line for the technician (Bahasa Indonesia / English), as the `ktp-card` tool prints it.
+impl std::fmt::Display for EncodeReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} byte dari / of {} — foto / face {}x{} JPEG q{} ({} B), tanda tangan / signature {}x{} q{} ({} B), jari / fingers {:?}",
+            self.total,
+            self.budget,
+            self.face_size.0,
+            self.face_size.1,
+            self.face_quality,
+            self.face_bytes,
+            self.signature_size.0,
+            self.signature_size.1,
+            self.signature_quality,
+            self.signature_bytes,
+            self.fingers,
+        )?;
+        if self.finger_fallback {
+            write!(f, " (cadangan dua jari terbaik / best-two fallback)")?;
+        }
+        Ok(())
+    }
+}
+
 /// The files of one card, in write order (the SOD last: a card with a valid SOD is complete).
 #[derive(Debug, Clone)]
 pub struct ChipImage {
@@ -306,6 +331,41 @@ mod tests {
             OpenProfile.encode(&demo::applicant(), &ds, 1200),
             Err(ProfileError::OverBudget { .. })
         ));
+    }
+
+    #[test]
+    fn the_report_line_gives_every_choice_and_says_when_fingers_fell_back() {
+        let report = EncodeReport {
+            budget: 8192,
+            total: 7801,
+            face_quality: 62,
+            face_size: (240, 320),
+            face_bytes: 5120,
+            signature_quality: 40,
+            signature_size: (300, 100),
+            signature_bytes: 900,
+            fingers: [FingerPosition::RightIndex, FingerPosition::LeftThumb],
+            finger_fallback: false,
+        };
+        let line = report.to_string();
+        for part in [
+            "7801 byte dari / of 8192",
+            "240x320 JPEG q62 (5120 B)",
+            "300x100 q40 (900 B)",
+            "[RightIndex, LeftThumb]",
+        ] {
+            assert!(line.contains(part), "{part:?} missing from {line:?}");
+        }
+        assert!(!line.contains("cadangan"));
+        let fallback = EncodeReport {
+            finger_fallback: true,
+            ..report
+        };
+        assert!(
+            fallback
+                .to_string()
+                .ends_with("(cadangan dua jari terbaik / best-two fallback)")
+        );
     }
 
     #[test]
