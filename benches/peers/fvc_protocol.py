@@ -28,9 +28,10 @@ def fvc_files(folder):
     return sorted((parse(f), f) for f in os.listdir(folder) if parse(f))
 
 
-def score_all_pairs(ids, compare):
+def score_all_pairs(ids, compare, keep=None):
     """Scores every pair (a < b) with `compare(a, b)`, timing only the calls. Returns
-    (genuine, impostor, impostor_fvc, seconds spent comparing)."""
+    (genuine, impostor, impostor_fvc, seconds spent comparing). With a list `keep`, appends
+    every (a, b, score) to it, for `write_scores`."""
     firsts = {}
     for fid, imp in ids:
         firsts[fid] = min(firsts.get(fid, imp), imp)
@@ -41,6 +42,8 @@ def score_all_pairs(ids, compare):
             start = time.perf_counter()
             s = compare(a, b)
             total += time.perf_counter() - start
+            if keep is not None:
+                keep.append((a, b, s))
             if ids[a][0] == ids[b][0]:
                 gen.append(s)
             else:
@@ -48,6 +51,15 @@ def score_all_pairs(ids, compare):
                 if ids[a][1] == firsts[ids[a][0]] and ids[b][1] == firsts[ids[b][0]]:
                     imp_fvc.append(s)
     return gen, imp, imp_fvc, total
+
+
+def write_scores(path, ids, kept):
+    """Writes the score file `fvc-compare` reads (biometrics::eval::paired): one line
+    `N_M N_M score` per compared pair, the score in shortest round-trip form."""
+    with open(path, "w") as out:
+        for a, b, s in kept:
+            (fa, ia), (fb, ib) = ids[a], ids[b]
+            out.write(f"{fa}_{ia} {fb}_{ib} {float(s)!r}\n")
 
 
 def rates_at(gen, imp, t):

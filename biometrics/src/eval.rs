@@ -6,6 +6,8 @@
 //! of each finger with the first impression of every other finger; the all-pairs protocol
 //! compares every impression with every impression of every other finger.
 
+pub mod paired;
+
 /// One image of an FVC set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct FvcId {
@@ -25,6 +27,11 @@ pub fn parse_fvc_name(file_name: &str) -> Option<FvcId> {
         finger: finger.parse().ok()?,
         impression: impression.parse().ok()?,
     })
+}
+
+/// `N_M`, as FVC names its images (without the extension).
+pub fn fvc_name(id: FvcId) -> String {
+    format!("{}_{}", id.finger, id.impression)
 }
 
 /// Genuine pairs: every unordered pair of impressions of the same finger (indices into `ids`).

@@ -1,12 +1,14 @@
-//! `fvc-eval DIR [--ppi N]`: extracts every `N_M.tif|bmp|png` image of an FVC-style folder,
+//! `fvc-eval DIR [--ppi N] [--scores FILE]`: extracts every `N_M.tif|bmp|png` image of an FVC-style folder,
 //! compares all genuine pairs and all impostor pairs with `biometrics::matcher`, and prints the
 //! error rates. The last line is one JSON object (for scripts); the lines before it are for
 //! people. Genuine: every pair of impressions of one finger. Impostor: every pair of
 //! impressions of different fingers (`eer`, `fmr100`, …); `eer_fvc` uses the FVC-official
-//! impostor subset (first impressions only).
+//! impostor subset (first impressions only). `--scores FILE` also writes every compared pair's
+//! score, in the score-file form `fvc-compare` reads (`biometrics::eval::paired`).
 //!
 //! The library stays I/O free: this binary does the reading and decoding.
 
+use biometrics::eval::paired::ScoreTable;
 use biometrics::eval::{self, FvcId};
 use biometrics::extract::extract;
 use biometrics::matcher::PreparedTemplate;
@@ -17,11 +19,13 @@ use std::time::Instant;
 struct Args {
     dir: PathBuf,
     ppi: u16,
+    scores: Option<PathBuf>,
 }
 
 fn parse_args() -> Result<Args, String> {
     let mut dir = None;
     let mut ppi = 500u16;
+    let mut scores = None;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
@@ -29,6 +33,7 @@ fn parse_args() -> Result<Args, String> {
                 let v = args.next().ok_or("--ppi needs a value")?;
                 ppi = v.parse().map_err(|_| format!("--ppi: not a number: {v}"))?;
             }
+            "--scores" => scores = Some(PathBuf::from(args.next().ok_or("--scores needs a file")?)),
             "-h" | "--help" => return Err(String::new()),
             _ if dir.is_none() => dir = Some(PathBuf::from(a)),
             _ => return Err(format!("unexpected argument: {a}")),
@@ -37,6 +42,7 @@ fn parse_args() -> Result<Args, String> {
     Ok(Args {
         dir: dir.ok_or("missing DIR")?,
         ppi,
+        scores,
     })
 }
 
@@ -44,7 +50,7 @@ fn main() {
     let args = match parse_args() {
         Ok(a) => a,
         Err(e) => {
-            eprintln!("{e}\nusage: fvc-eval DIR [--ppi N]");
+            eprintln!("{e}\nusage: fvc-eval DIR [--ppi N] [--scores FILE]");
             std::process::exit(2);
         }
     };
@@ -65,6 +71,11 @@ fn run(args: &Args) -> Result<(), String> {
     let (genuine, t_gen) = score(&prepared, &genuine_pairs);
     let (impostor, t_imp) = score(&prepared, &impostor_pairs);
     let (impostor_fvc, _) = score(&prepared, &fvc_pairs);
+    if let Some(path) = &args.scores {
+        let scored =
+            (genuine_pairs.iter().zip(&genuine)).chain(impostor_pairs.iter().zip(&impostor));
+        write_scores(path, &ids, scored)?;
+    }
     let rates = eval::error_rates(&genuine, &impostor);
     let eer_fvc = eval::eer(&genuine, &impostor_fvc);
     let compares = (genuine.len() + impostor.len()).max(1) as f64;
@@ -181,6 +192,17 @@ fn score(prepared: &[PreparedTemplate], pairs: &[(usize, usize)]) -> (Vec<f32>, 
         .map(|&(a, b)| prepared[a].compare(&prepared[b]).score)
         .collect();
     (scores, start.elapsed().as_secs_f64())
+}
+
+/// Writes every scored pair (the FVC impostor subset is part of the all-pairs impostors).
+fn write_scores<'a>(
+    path: &Path,
+    ids: &[FvcId],
+    scored: impl Iterator<Item = (&'a (usize, usize), &'a f32)>,
+) -> Result<(), String> {
+    let rows = scored.map(|(&(a, b), &s)| (ids[a], ids[b], s));
+    let table = ScoreTable::from_scores(rows).map_err(|e| e.to_string())?;
+    std::fs::write(path, table.to_text()).map_err(|e| format!("{}: {e}", path.display()))
 }
 
 fn median(v: &[f64]) -> f64 {
