@@ -1,6 +1,6 @@
-//! `fvc-eval DIR [--ppi N] [--scores FILE]`: extracts every `N_M.tif|bmp|png` image of an FVC-style folder,
-//! compares all genuine pairs and all impostor pairs with `biometrics::matcher`, and prints the
-//! error rates. The last line is one JSON object (for scripts); the lines before it are for
+//! `fvc-eval DIR [--ppi N] [--scores FILE]`: extracts every `N_M.tif|bmp|png` image of an
+//! FVC-style folder, compares all genuine pairs and all impostor pairs with
+//! `biometrics::matcher`, and prints the error rates. The last line is one JSON object (for scripts); the lines before it are for
 //! people. Genuine: every pair of impressions of one finger. Impostor: every pair of
 //! impressions of different fingers (`eer`, `fmr100`, …); `eer_fvc` uses the FVC-official
 //! impostor subset (first impressions only). `--scores FILE` also writes every compared pair's

@@ -109,6 +109,12 @@ impl ScoreTable {
         if a == b {
             return Err(ScoreFileError::SelfPair { line });
         }
+        if score.is_nan() {
+            return Err(ScoreFileError::Malformed {
+                line,
+                found: format!("{} {} NaN", fvc_name(a), fvc_name(b)),
+            });
+        }
         match self.scores.insert(ordered(a, b), score) {
             Some(_) => Err(ScoreFileError::Duplicate { line }),
             None => Ok(()),
@@ -121,7 +127,7 @@ fn parse_line(line: &str) -> Option<(FvcId, FvcId, f32)> {
     let a = parse_fvc_name(fields.next()?)?;
     let b = parse_fvc_name(fields.next()?)?;
     let score: f32 = fields.next()?.parse().ok()?;
-    (fields.next().is_none() && !score.is_nan()).then_some((a, b, score))
+    fields.next().is_none().then_some((a, b, score))
 }
 
 fn ordered(a: FvcId, b: FvcId) -> (FvcId, FvcId) {
@@ -388,6 +394,10 @@ mod tests {
             let e = ScoreTable::parse(text).unwrap_err();
             assert!(format!("{e:?}").starts_with(kind), "{text:?}: {e:?}");
         }
+        assert!(matches!(
+            ScoreTable::from_scores([(id(101, 1), id(101, 2), f32::NAN)]),
+            Err(ScoreFileError::Malformed { line: 1, .. })
+        ));
         assert_eq!(
             ScoreTable::parse("101_1 101_2 0.5\nxx\n"),
             Err(ScoreFileError::Malformed {
