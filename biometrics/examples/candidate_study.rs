@@ -69,7 +69,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let mut rows = Vec::new();
     for img in fvc::load_dir(Path::new(dir), ppi as u16)?.images {
-        let name = format!("{}_{}", img.id.finger, img.id.impression);
+        let name = img.id.to_string();
         let reference = reference::read(&Path::new(refs).join(format!("{name}.txt")), 500.0 / ppi)?;
         let trace = extract_traced(&img.image, FingerPosition::Unknown)?;
         let median_amp = median_foreground_amp(&trace);

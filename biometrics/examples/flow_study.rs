@@ -69,7 +69,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let genuine_pairs = eval::genuine_pairs(&ids);
     let impostor_pairs = eval::impostor_pairs_all(&ids);
     let fvc_pairs = eval::impostor_pairs_fvc(&ids);
-    let name = |i: usize| format!("{}_{}", ids[i].finger, ids[i].impression);
+    let name = |i: usize| ids[i].to_string();
     for gate in GATES {
         let prepared: Vec<PreparedTemplate> = traces
             .iter()

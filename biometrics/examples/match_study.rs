@@ -52,7 +52,7 @@ fn run(out: &mut impl Write) -> Result<(), Box<dyn std::error::Error>> {
         );
         let k = ids
             .iter()
-            .position(|id| format!("{}_{}", id.finger, id.impression) == *name)
+            .position(|id| id.to_string() == *name)
             .ok_or("--oracle: no such image in DIR")?;
         let reference = reference::read(
             &PathBuf::from(refs).join(format!("{name}.txt")),
@@ -133,11 +133,9 @@ fn run(out: &mut impl Write) -> Result<(), Box<dyn std::error::Error>> {
     writeln!(out, "threshold at FMR≈EER: {thr:.4}")?;
     let describe = |(a, b): (usize, usize), r: &MatchResult| {
         format!(
-            "{}_{} vs {}_{}: score {:.4}, minutiae {}/{}, cylinders {}/{}, pairs {}",
-            ids[a].finger,
-            ids[a].impression,
-            ids[b].finger,
-            ids[b].impression,
+            "{} vs {}: score {:.4}, minutiae {}/{}, cylinders {}/{}, pairs {}",
+            ids[a],
+            ids[b],
             r.score,
             templates[a].minutiae.len(),
             templates[b].minutiae.len(),

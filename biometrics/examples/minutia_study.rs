@@ -37,7 +37,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     for img in fvc::load_dir(Path::new(dir), ppi as u16)?.images {
         let (id, finger) = (img.id, img.image);
-        let name = format!("{}_{}", id.finger, id.impression);
+        let name = id.to_string();
         let reference = reference::read(&Path::new(refs).join(format!("{name}.txt")), 500.0 / ppi)?;
         let trace = extract_traced(&finger, FingerPosition::Unknown)?;
         let median_amp = median_foreground_amp(&trace);

@@ -15,6 +15,13 @@ pub struct FvcId {
     pub impression: u32,
 }
 
+/// `N_M`, as FVC names its images (without the extension).
+impl std::fmt::Display for FvcId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}_{}", self.finger, self.impression)
+    }
+}
+
 /// Reads `N_M.ext` (e.g. `101_3.tif`); `None` for any other name.
 pub fn parse_fvc_name(file_name: &str) -> Option<FvcId> {
     let stem = file_name.rsplit_once('.').map_or(file_name, |(s, _)| s);
@@ -27,11 +34,6 @@ pub fn parse_fvc_name(file_name: &str) -> Option<FvcId> {
         finger: finger.parse().ok()?,
         impression: impression.parse().ok()?,
     })
-}
-
-/// `N_M`, as FVC names its images (without the extension).
-pub fn fvc_name(id: FvcId) -> String {
-    format!("{}_{}", id.finger, id.impression)
 }
 
 /// Genuine pairs: every unordered pair of impressions of the same finger (indices into `ids`).
@@ -196,6 +198,12 @@ mod tests {
         assert_eq!(parse_fvc_name("SOURCE.txt"), None);
         assert_eq!(parse_fvc_name("101_x.tif"), None);
         assert_eq!(parse_fvc_name("_1.tif"), None);
+        let id = FvcId {
+            finger: 104,
+            impression: 7,
+        };
+        assert_eq!(id.to_string(), "104_7");
+        assert_eq!(parse_fvc_name(&format!("{id}.tif")), Some(id));
     }
 
     #[test]

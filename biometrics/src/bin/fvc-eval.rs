@@ -169,8 +169,7 @@ fn extract_all(images: &[(FvcId, FingerImage)]) -> Result<(Vec<Template>, Vec<f6
     let mut ms = Vec::with_capacity(images.len());
     for (id, img) in images {
         let start = Instant::now();
-        let t = extract(img, FingerPosition::Unknown)
-            .map_err(|e| format!("{}_{}: {e}", id.finger, id.impression))?;
+        let t = extract(img, FingerPosition::Unknown).map_err(|e| format!("{id}: {e}"))?;
         ms.push(start.elapsed().as_secs_f64() * 1e3);
         templates.push(t);
     }

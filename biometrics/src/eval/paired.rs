@@ -13,7 +13,7 @@
 //! peer harnesses in `benches/peers/` write: `101_1 101_2 0.01234` (whitespace between the
 //! fields; blank lines and lines starting with `#` are skipped).
 
-use super::{FvcId, eer, fvc_name, parse_fvc_name};
+use super::{FvcId, eer, parse_fvc_name};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
@@ -81,7 +81,7 @@ impl ScoreTable {
         let mut out = String::with_capacity(self.scores.len() * 24);
         for ((a, b), score) in &self.scores {
             // `{score:e}` is Rust's shortest round-trip form, so parse(to_text) is exact.
-            let _ = writeln!(out, "{} {} {score:e}", fvc_name(*a), fvc_name(*b));
+            let _ = writeln!(out, "{a} {b} {score:e}");
         }
         out
     }
@@ -112,7 +112,7 @@ impl ScoreTable {
         if score.is_nan() {
             return Err(ScoreFileError::Malformed {
                 line,
-                found: format!("{} {} NaN", fvc_name(a), fvc_name(b)),
+                found: format!("{a} {b} NaN"),
             });
         }
         match self.scores.insert(ordered(a, b), score) {
