@@ -176,7 +176,7 @@ pub fn paired_eer(
     seed: u64,
 ) -> Result<PairedEer, ScoreFileError> {
     let blocks = Blocks::pair_up(a, b)?;
-    let (eer_a, eer_b) = blocks.eers(&blocks.all_fingers());
+    let (eer_a, eer_b) = blocks.eers(&blocks.fingers);
     let draws = resample_fingers(&blocks, rounds, seed);
     let (mut only_a, mut only_b, mut differences) = (Vec::new(), Vec::new(), Vec::new());
     for (ea, eb) in &draws {
@@ -228,8 +228,8 @@ impl Blocks {
             genuine: BTreeMap::new(),
             impostor: BTreeMap::new(),
         };
-        for (&(x, y), &sa) in &a.scores {
-            let sb = b.scores.get(&(x, y)).copied().unwrap_or(f32::NAN);
+        // Same keys in both sorted maps, so their entries line up.
+        for ((&(x, y), &sa), &sb) in a.scores.iter().zip(b.scores.values()) {
             if x.finger == y.finger {
                 blocks.genuine.entry(x.finger).or_default().push((sa, sb));
             } else {
@@ -244,10 +244,6 @@ impl Blocks {
             return Err(ScoreFileError::TooFew);
         }
         Ok(blocks)
-    }
-
-    fn all_fingers(&self) -> Vec<u32> {
-        self.fingers.clone()
     }
 
     /// Both EERs on a multiset of fingers: each drawn finger brings its genuine pairs, each two
