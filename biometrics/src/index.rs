@@ -67,7 +67,7 @@ pub struct MemoryUse {
     pub templates: usize,
     /// Cached MCC cylinders of every enrolled finger (≈ 250 B per minutia).
     pub descriptors: usize,
-    /// Posting lists of the pruning stage (8 B per stored key).
+    /// Posting lists of the pruning stage (4 B per stored key, 12 B per distinct key).
     pub postings: usize,
     /// Slots, the (record, position) lookup, the hash tables.
     pub bookkeeping: usize,
@@ -413,7 +413,7 @@ impl Index {
                 hits.extend(
                     posted
                         .into_iter()
-                        .map(|&e| (postings::slot_cylinder(e), weight)),
+                        .map(|slot_cylinder| (slot_cylinder, weight)),
                 );
             }
             hits.sort_unstable_by_key(|h| h.0);

@@ -123,8 +123,8 @@ fn memory_per_finger_is_reported_and_bounded() {
     let memory = index.memory();
     let per_finger = memory.total() / index.len();
     eprintln!("memory per finger: {memory:?}, {per_finger} B in all");
-    // Cached cylinders (~250 B per minutia) and posting entries (8 B per key, 32 keys per
-    // cylinder) dominate; the minutiae themselves are small.
+    // Cached cylinders (~250 B per minutia) and posting entries (4 B per key, 32 keys per
+    // cylinder, plus 12 B per distinct key) dominate; the minutiae themselves are small.
     assert!(memory.descriptors > 10 * memory.templates, "{memory:?}");
     assert!(memory.postings > 10 * memory.templates, "{memory:?}");
     // Synthetic full fingertips carry ~83 minutiae (fixtures::synth::fast::MEAN_MINUTIAE).
