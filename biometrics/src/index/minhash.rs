@@ -20,60 +20,92 @@ const SEED: u64 = 0x4D43_432D_4C53_4821;
 pub struct MinHasher {
     bands: usize,
     rows: usize,
-    /// Random rank of each cell under each of the `bands × rows` hash functions.
-    ranks: Vec<u32>,
+    /// Each cell's place (0..1536) in each of the `bands × rows` random rankings, cell by
+    /// cell: one pass over a cylinder's set cells then keeps every ranking's minimum place in
+    /// adjacent lanes. Places fit in `i16`, whose lane-wise minimum every x86-64 has.
+    places: Vec<i16>,
+    /// The cell at each place, ranking by ranking: turns a minimum place back into its cell.
+    cells: Vec<u16>,
 }
 
 impl MinHasher {
     pub fn new(bands: usize, rows: usize) -> Self {
+        let functions = bands * rows;
         let mut state = SEED ^ 0x5DEE_CE66_D1CE_4E5B;
-        let ranks = (0..bands * rows * CELLS)
+        let ranks: Vec<u32> = (0..functions * CELLS)
             .map(|_| (splitmix64(&mut state) >> 32) as u32)
             .collect();
-        Self { bands, rows, ranks }
+        let mut places = vec![0i16; CELLS * functions];
+        let mut cells = Vec::with_capacity(functions * CELLS);
+        for (f, ranks) in ranks.chunks_exact(CELLS).enumerate() {
+            // Equal ranks are ordered by cell, so the lowest set cell wins a tie.
+            let mut order: Vec<u16> = (0..CELLS as u16).collect();
+            order.sort_by_key(|&cell| (ranks[usize::from(cell)], cell));
+            for (place, &cell) in order.iter().enumerate() {
+                places[usize::from(cell) * functions + f] = place as i16;
+            }
+            cells.extend(order);
+        }
+        Self {
+            bands,
+            rows,
+            places,
+            cells,
+        }
     }
 
     pub fn heap_bytes(&self) -> usize {
-        self.ranks.capacity() * 4
+        self.places.capacity() * 2 + self.cells.capacity() * 2
     }
 
-    fn cylinder_keys(&self, c: &Cylinder, position: u8, set: &mut Vec<u16>, out: &mut Vec<u32>) {
-        set.clear();
+    /// The cylinder's band signatures: per band, its `rows` min-hash cells packed 11 bits
+    /// apart (empty when the cylinder is too sparse to index). They do not depend on the finger
+    /// position, so a probe looked up under several positions computes them once.
+    fn signatures(&self, c: &Cylinder, minima: &mut Vec<i16>, out: &mut Vec<u64>) {
+        out.clear();
+        let set_bits: u32 = c.bits.iter().map(|w| w.count_ones()).sum();
+        if (set_bits as usize) < MIN_SET_BITS {
+            return;
+        }
+        let functions = self.bands * self.rows;
+        minima.clear();
+        minima.resize(functions, i16::MAX);
         for (w, &word) in c.bits.iter().enumerate() {
             let mut word = word;
             while word != 0 {
-                set.push((w * 64 + word.trailing_zeros() as usize) as u16);
+                let cell = w * 64 + word.trailing_zeros() as usize;
+                let places = &self.places[cell * functions..(cell + 1) * functions];
+                for (m, &p) in minima.iter_mut().zip(places) {
+                    *m = (*m).min(p);
+                }
                 word &= word - 1;
             }
         }
-        if set.len() < MIN_SET_BITS {
-            return;
-        }
-        for band in 0..self.bands {
-            let mut key = (u64::from(position) << 56) | ((band as u64) << 48);
-            for row in 0..self.rows {
-                let f = band * self.rows + row;
-                let ranks = &self.ranks[f * CELLS..(f + 1) * CELLS];
-                let best = set
-                    .iter()
-                    .copied()
-                    .min_by_key(|&bit| ranks[usize::from(bit)])
-                    .unwrap_or(0);
-                key |= u64::from(best) << (11 * row);
+        for band in minima.chunks_exact(self.rows) {
+            let mut signature = 0u64;
+            for (row, &place) in band.iter().enumerate() {
+                let f = out.len() * self.rows + row;
+                let cell = self.cells[f * CELLS + place as usize];
+                signature |= u64::from(cell) << (11 * row);
             }
-            out.push(fold(key));
+            out.push(signature);
         }
     }
 
-    /// Keys of each cylinder, one list per cylinder (in cylinder order).
+    /// Keys of each cylinder, one list per cylinder (in cylinder order): every band's
+    /// signature under every position `code`.
     fn keys_for(&self, p: &PreparedTemplate, codes: &[u8]) -> Vec<Vec<u32>> {
-        let mut set = Vec::with_capacity(256);
+        let mut minima = Vec::with_capacity(self.bands * self.rows);
+        let mut signatures = Vec::with_capacity(self.bands);
         p.cylinders()
             .iter()
             .map(|c| {
-                let mut out = Vec::with_capacity(self.bands * codes.len());
+                self.signatures(c, &mut minima, &mut signatures);
+                let mut out = Vec::with_capacity(signatures.len() * codes.len());
                 for &code in codes {
-                    self.cylinder_keys(c, code, &mut set, &mut out);
+                    out.extend(signatures.iter().enumerate().map(|(band, &signature)| {
+                        fold((u64::from(code) << 56) | ((band as u64) << 48) | signature)
+                    }));
                 }
                 out
             })
