@@ -5,7 +5,10 @@
 //! replacement `N` times (default 2000), both engines scored on each draw; then each finger left
 //! out in turn. The last line is one JSON object; the lines before it are for people.
 
+mod common;
+
 use biometrics::eval::paired::{Interval, PairedEer, ScoreTable, paired_eer};
+use common::{emit, json_escape};
 use std::path::{Path, PathBuf};
 
 struct Args {
@@ -64,9 +67,7 @@ fn run(args: &Args) -> Result<(), String> {
     let a = read_table(&args.a)?;
     let b = read_table(&args.b)?;
     let p = paired_eer(&a, &b, args.rounds, args.seed).map_err(|e| e.to_string())?;
-    print_for_people(args, &p);
-    println!("{}", json(args, &p));
-    Ok(())
+    emit(&format!("{}\n{}", for_people(args, &p), json(args, &p)))
 }
 
 fn read_table(path: &Path) -> Result<ScoreTable, String> {
@@ -74,33 +75,36 @@ fn read_table(path: &Path) -> Result<ScoreTable, String> {
     ScoreTable::parse(&text).map_err(|e| format!("{}: {e}", path.display()))
 }
 
-fn print_for_people(args: &Args, p: &PairedEer) {
+fn for_people(args: &Args, p: &PairedEer) -> String {
     let pct = |x: f64| format!("{:.2} %", 100.0 * x);
     let span = |i: Interval| format!("[{}, {}]", pct(i.low), pct(i.high));
-    println!("A: {}\nB: {}", args.a.display(), args.b.display());
-    println!(
-        "EER A {} (90 % {}), B {} (90 % {})",
-        pct(p.eer_a),
-        span(p.interval_a),
-        pct(p.eer_b),
-        span(p.interval_b)
-    );
-    println!(
-        "EER A − B: 90 % {}; over {} resamples of the fingers A is lower in {:.1} %, tied in {:.1} %, higher in {:.1} %",
-        span(p.difference),
-        p.rounds,
-        100.0 * p.a_lower,
-        100.0 * p.tied,
-        100.0 * p.a_higher
-    );
+    let mut lines = vec![
+        format!("A: {}\nB: {}", args.a.display(), args.b.display()),
+        format!(
+            "EER A {} (90 % {}), B {} (90 % {})",
+            pct(p.eer_a),
+            span(p.interval_a),
+            pct(p.eer_b),
+            span(p.interval_b)
+        ),
+        format!(
+            "EER A − B: 90 % {}; over {} resamples of the fingers A is lower in {:.1} %, tied in {:.1} %, higher in {:.1} %",
+            span(p.difference),
+            p.rounds,
+            100.0 * p.a_lower,
+            100.0 * p.tied,
+            100.0 * p.a_higher
+        ),
+    ];
     for w in &p.without_each_finger {
-        println!(
+        lines.push(format!(
             "without finger {}: A {}, B {}",
             w.finger,
             pct(w.eer_a),
             pct(w.eer_b)
-        );
+        ));
     }
+    lines.join("\n")
 }
 
 fn json(args: &Args, p: &PairedEer) -> String {
@@ -131,8 +135,4 @@ fn json(args: &Args, p: &PairedEer) -> String {
         args.seed,
         without.join(",")
     )
-}
-
-fn json_escape(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('"', "\\\"")
 }

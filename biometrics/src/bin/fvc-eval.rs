@@ -8,11 +8,14 @@
 //!
 //! The library stays I/O free: this binary does the reading and decoding.
 
+mod common;
+
 use biometrics::eval::paired::ScoreTable;
 use biometrics::eval::{self, FvcId};
 use biometrics::extract::extract;
 use biometrics::matcher::PreparedTemplate;
 use biometrics::{FingerImage, FingerPosition, Template};
+use common::{emit, json_escape};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -82,51 +85,53 @@ fn run(args: &Args) -> Result<(), String> {
     let compare_us_mean = (t_gen + t_imp) * 1e6 / compares;
     let minutiae_mean = templates.iter().map(|t| t.minutiae.len()).sum::<usize>() as f64
         / templates.len().max(1) as f64;
-    println!("set: {}", args.dir.display());
-    println!(
-        "images {}, genuine {}, impostor {} (FVC subset {})",
-        ids.len(),
-        genuine.len(),
-        impostor.len(),
-        impostor_fvc.len()
-    );
-    println!(
-        "EER {:.2} %, FMR100 {:.2} %, FMR1000 {:.2} %, ZeroFMR {:.2} %, EER(FVC impostors) {:.2} %",
-        rates.eer * 100.0,
-        rates.fmr100 * 100.0,
-        rates.fmr1000 * 100.0,
-        rates.zero_fmr * 100.0,
-        eer_fvc * 100.0
-    );
     let thr100 = eval::threshold_for_fmr(&impostor, 0.01);
     let thr1000 = eval::threshold_for_fmr(&impostor, 0.001);
-    println!(
-        "extract median {:.1} ms, prepare mean {:.1} µs, compare mean {:.1} µs, {:.1} minutiae/template",
-        median(&extract_ms),
-        prepare_us,
-        compare_us_mean,
-        minutiae_mean
-    );
-    println!(
-        "{{\"set\":\"{}\",\"images\":{},\"genuine\":{},\"impostor\":{},\"impostor_fvc\":{},\"eer\":{:.5},\"fmr100\":{:.5},\"fmr1000\":{:.5},\"zero_fmr\":{:.5},\"eer_fvc\":{:.5},\"threshold_fmr100\":{:.4},\"threshold_fmr1000\":{:.4},\"extract_ms_median\":{:.2},\"prepare_us_mean\":{:.1},\"compare_us_mean\":{:.2},\"minutiae_mean\":{:.1}}}",
-        json_escape(&args.dir.display().to_string()),
-        ids.len(),
-        genuine.len(),
-        impostor.len(),
-        impostor_fvc.len(),
-        rates.eer,
-        rates.fmr100,
-        rates.fmr1000,
-        rates.zero_fmr,
-        eer_fvc,
-        thr100,
-        thr1000,
-        median(&extract_ms),
-        prepare_us,
-        compare_us_mean,
-        minutiae_mean
-    );
-    Ok(())
+    let report = [
+        format!("set: {}", args.dir.display()),
+        format!(
+            "images {}, genuine {}, impostor {} (FVC subset {})",
+            ids.len(),
+            genuine.len(),
+            impostor.len(),
+            impostor_fvc.len()
+        ),
+        format!(
+            "EER {:.2} %, FMR100 {:.2} %, FMR1000 {:.2} %, ZeroFMR {:.2} %, EER(FVC impostors) {:.2} %",
+            rates.eer * 100.0,
+            rates.fmr100 * 100.0,
+            rates.fmr1000 * 100.0,
+            rates.zero_fmr * 100.0,
+            eer_fvc * 100.0
+        ),
+        format!(
+            "extract median {:.1} ms, prepare mean {:.1} µs, compare mean {:.1} µs, {:.1} minutiae/template",
+            median(&extract_ms),
+            prepare_us,
+            compare_us_mean,
+            minutiae_mean
+        ),
+        format!(
+            "{{\"set\":\"{}\",\"images\":{},\"genuine\":{},\"impostor\":{},\"impostor_fvc\":{},\"eer\":{:.5},\"fmr100\":{:.5},\"fmr1000\":{:.5},\"zero_fmr\":{:.5},\"eer_fvc\":{:.5},\"threshold_fmr100\":{:.4},\"threshold_fmr1000\":{:.4},\"extract_ms_median\":{:.2},\"prepare_us_mean\":{:.1},\"compare_us_mean\":{:.2},\"minutiae_mean\":{:.1}}}",
+            json_escape(&args.dir.display().to_string()),
+            ids.len(),
+            genuine.len(),
+            impostor.len(),
+            impostor_fvc.len(),
+            rates.eer,
+            rates.fmr100,
+            rates.fmr1000,
+            rates.zero_fmr,
+            eer_fvc,
+            thr100,
+            thr1000,
+            median(&extract_ms),
+            prepare_us,
+            compare_us_mean,
+            minutiae_mean
+        ),
+    ];
+    emit(&report.join("\n"))
 }
 
 fn load_folder(dir: &Path, ppi: u16) -> Result<Vec<(FvcId, FingerImage)>, String> {
@@ -208,8 +213,4 @@ fn median(v: &[f64]) -> f64 {
     let mut s = v.to_vec();
     s.sort_by(f64::total_cmp);
     s.get(s.len() / 2).copied().unwrap_or(0.0)
-}
-
-fn json_escape(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('"', "\\\"")
 }

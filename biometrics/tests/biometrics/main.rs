@@ -3,6 +3,7 @@
 //! ANSI/NIST-ITL) against independent peers. One test binary, so the crate links once.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod bins;
 mod codec;
 mod common;
 mod extract;
