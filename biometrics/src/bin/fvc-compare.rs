@@ -50,17 +50,12 @@ fn parse_args() -> Result<Args, String> {
 }
 
 fn main() {
-    let args = match parse_args() {
-        Ok(a) => a,
-        Err(e) => {
-            eprintln!("{e}\nusage: fvc-compare A.scores B.scores [--rounds N] [--seed S]");
-            std::process::exit(2);
-        }
-    };
-    if let Err(e) = run(&args) {
-        eprintln!("fvc-compare: {e}");
-        std::process::exit(1);
-    }
+    common::main(
+        "fvc-compare",
+        "fvc-compare A.scores B.scores [--rounds N] [--seed S]",
+        parse_args,
+        run,
+    );
 }
 
 fn run(args: &Args) -> Result<(), String> {

@@ -50,17 +50,12 @@ fn parse_args() -> Result<Args, String> {
 }
 
 fn main() {
-    let args = match parse_args() {
-        Ok(a) => a,
-        Err(e) => {
-            eprintln!("{e}\nusage: fvc-eval DIR [--ppi N] [--scores FILE]");
-            std::process::exit(2);
-        }
-    };
-    if let Err(e) = run(&args) {
-        eprintln!("fvc-eval: {e}");
-        std::process::exit(1);
-    }
+    common::main(
+        "fvc-eval",
+        "fvc-eval DIR [--ppi N] [--scores FILE]",
+        parse_args,
+        run,
+    );
 }
 
 fn run(args: &Args) -> Result<(), String> {
