@@ -39,7 +39,9 @@ impl Postings {
             self.merge_in(&entries);
             return;
         }
-        self.delta = merge(&self.delta, &entries);
+        let mut delta = Vec::with_capacity(self.delta.len() + entries.len());
+        merge_into(self.delta.iter().copied(), entries, &mut delta);
+        self.delta = delta;
         if self.delta.len() > DELTA_LIMIT.max(self.values.len() / 8) {
             let delta = std::mem::take(&mut self.delta);
             self.merge_in(&delta);
@@ -121,7 +123,8 @@ impl Postings {
                 &[]
             };
             let added = j + entries[j..].partition_point(|&e| key_of(e) == key);
-            merge_values(old, &entries[j..added], &mut values);
+            let new = entries[j..added].iter().map(|&e| value_of(e));
+            merge_into(old.iter().copied(), new, &mut values);
             j = added;
             keys.push(key);
             ends.push(values.len());
@@ -188,37 +191,19 @@ fn range(list: &[u64], key: u32) -> &[u64] {
     &list[start..end]
 }
 
-fn merge(a: &[u64], b: &[u64]) -> Vec<u64> {
-    let mut out = Vec::with_capacity(a.len() + b.len());
-    let (mut i, mut j) = (0, 0);
-    while i < a.len() && j < b.len() {
-        if a[i] <= b[j] {
-            out.push(a[i]);
-            i += 1;
-        } else {
-            out.push(b[j]);
-            j += 1;
-        }
+/// Appends the ascending union (with repeats) of two ascending sequences; on a tie `a`'s
+/// element comes first, so a key's main run stays ahead of its later additions.
+fn merge_into<T: Ord>(
+    a: impl IntoIterator<Item = T>,
+    b: impl IntoIterator<Item = T>,
+    out: &mut Vec<T>,
+) {
+    let (mut a, mut b) = (a.into_iter().peekable(), b.into_iter().peekable());
+    while let (Some(x), Some(y)) = (a.peek(), b.peek()) {
+        out.extend(if x <= y { a.next() } else { b.next() });
     }
-    out.extend_from_slice(&a[i..]);
-    out.extend_from_slice(&b[j..]);
-    out
-}
-
-/// Appends the ascending union (with repeats) of a main run and the new entries of one key.
-fn merge_values(old: &[u32], new: &[u64], out: &mut Vec<u32>) {
-    let (mut i, mut j) = (0, 0);
-    while i < old.len() && j < new.len() {
-        if old[i] <= value_of(new[j]) {
-            out.push(old[i]);
-            i += 1;
-        } else {
-            out.push(value_of(new[j]));
-            j += 1;
-        }
-    }
-    out.extend_from_slice(&old[i..]);
-    out.extend(new[j..].iter().map(|&e| value_of(e)));
+    out.extend(a);
+    out.extend(b);
 }
 
 #[cfg(test)]
