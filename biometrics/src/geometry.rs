@@ -42,6 +42,18 @@ pub(crate) fn within_hull(hull: &[(f32, f32)], x: f32, y: f32, margin: f32) -> b
     inside || edges().any(|(a, b)| segment_distance2(a, b, x, y) <= margin * margin)
 }
 
+/// A hull edge from its first corner to its second.
+pub(crate) type Edge = ((f32, f32), (f32, f32));
+
+/// [`within_hull`] over some edges `(a, b)` of a convex hull of at least three points, for a
+/// caller that has left out edges which cannot change the answer.
+pub(crate) fn within_edges(edges: &[Edge], x: f32, y: f32, margin: f32) -> bool {
+    edges.iter().all(|&(a, b)| cross(a, b, (x, y)) >= 0.0)
+        || edges
+            .iter()
+            .any(|&(a, b)| segment_distance2(a, b, x, y) <= margin * margin)
+}
+
 /// z component of (a - o) × (b - o): positive when b is left of o→a.
 fn cross(o: (f32, f32), a: (f32, f32), b: (f32, f32)) -> f32 {
     (a.0 - o.0) * (b.1 - o.1) - (a.1 - o.1) * (b.0 - o.0)
