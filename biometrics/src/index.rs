@@ -195,20 +195,19 @@ impl Index {
 
     /// Enrolls many fingers, describing and hashing them on all cores.
     pub fn add_many(&mut self, fingers: &[(RecordId, Template)]) -> Result<(), IndexFull> {
+        let threads = self.threads();
         let hasher = &self.hasher;
         let described: Vec<(PreparedTemplate, Vec<(u32, u8)>)> =
-            parallel_map(fingers, self.threads(), |(_, t)| {
+            parallel_map(fingers, threads, |(_, t)| {
                 let prepared = PreparedTemplate::new(t);
                 let keys = hasher.template_keys(&prepared, t.position);
                 (prepared, keys)
             });
-        let mut entries = Vec::with_capacity(described.iter().map(|d| d.1.len()).sum());
+        let mut placed = Vec::with_capacity(described.len());
         let mut full = Ok(());
         for ((record, template), (prepared, keys)) in fingers.iter().zip(described) {
             match self.occupy(*record, template.clone(), prepared, keys.len()) {
-                Ok(slot) => {
-                    entries.extend(keys.into_iter().map(|(k, c)| postings::entry(k, slot, c)))
-                }
+                Ok(slot) => placed.push((slot, keys)),
                 Err(e) => {
                     full = Err(e);
                     break;
@@ -216,7 +215,8 @@ impl Index {
             }
         }
         // Whatever was enrolled before the index filled up stays searchable.
-        self.postings.add_entries(entries);
+        let runs = on_threads(shares(placed, threads), posting_run);
+        self.postings.add_sorted_runs(&runs);
         full
     }
 
@@ -538,29 +538,61 @@ fn fuse(probe: &[Template], per_finger: &[Vec<FingerCandidate>]) -> Vec<RecordCa
     out
 }
 
+/// The posting entries of one share of newly placed fingers (slot, keys), sorted. The keys
+/// are consumed as they are turned into entries, so a bulk load never holds both in full.
+fn posting_run(placed: Vec<(u32, Vec<(u32, u8)>)>) -> Vec<u64> {
+    let mut run = Vec::with_capacity(placed.iter().map(|(_, keys)| keys.len()).sum());
+    for (slot, keys) in placed {
+        run.extend(keys.into_iter().map(|(k, c)| postings::entry(k, slot, c)));
+    }
+    run.sort_unstable();
+    run
+}
+
 /// Maps `items` with `f` on up to `threads` scoped threads, keeping order.
 fn parallel_map<T: Sync, R: Send>(
     items: &[T],
     threads: usize,
     f: impl Fn(&T) -> R + Sync,
 ) -> Vec<R> {
-    let threads = threads.clamp(1, items.len().max(1));
-    if threads == 1 {
-        return items.iter().map(&f).collect();
+    let share = items.len().div_ceil(threads.max(1)).max(1);
+    let parts: Vec<&[T]> = items.chunks(share).collect();
+    on_threads(parts, |part| part.iter().map(&f).collect::<Vec<R>>())
+        .into_iter()
+        .flatten()
+        .collect()
+}
+
+/// Splits `items` into up to `threads` shares of consecutive items, in order.
+fn shares<T>(mut items: Vec<T>, threads: usize) -> Vec<Vec<T>> {
+    let share = items.len().div_ceil(threads.max(1)).max(1);
+    let mut out = Vec::with_capacity(threads);
+    while items.len() > share {
+        let rest = items.split_off(share);
+        out.push(std::mem::replace(&mut items, rest));
     }
-    let chunk = items.len().div_ceil(threads);
+    out.push(items);
+    out
+}
+
+/// Runs `f` on every share, each on its own scoped thread (in place when there is one share),
+/// and returns the results in share order.
+fn on_threads<S: Send, R: Send>(shares: Vec<S>, f: impl Fn(S) -> R + Sync) -> Vec<R> {
+    if shares.len() <= 1 {
+        return shares.into_iter().map(f).collect();
+    }
     std::thread::scope(|scope| {
-        let handles: Vec<_> = items
-            .chunks(chunk)
-            .map(|part| {
+        let handles: Vec<_> = shares
+            .into_iter()
+            .map(|share| {
                 let f = &f;
-                scope.spawn(move || part.iter().map(f).collect::<Vec<R>>())
+                scope.spawn(move || f(share))
             })
             .collect();
         handles
             .into_iter()
-            .flat_map(|h| match h.join() {
-                Ok(results) => results,
+            .map(|h| match h.join() {
+                Ok(result) => result,
                 // A worker panic is a bug in this crate: surface it, don't hide it.
                 Err(panic) => std::panic::resume_unwind(panic),
             })

@@ -35,16 +35,27 @@ impl Postings {
     /// Adds entries made by [`entry`] (any order).
     pub fn add_entries(&mut self, mut entries: Vec<u64>) {
         entries.sort_unstable();
-        if entries.len() > DELTA_LIMIT {
-            self.merge_in(&entries);
+        self.add_sorted_runs(&[entries]);
+    }
+
+    /// Adds runs of entries made by [`entry`], each sorted: a bulk load's workers each sort
+    /// their share, and the runs are merged here as they are read, without a merged copy.
+    pub fn add_sorted_runs(&mut self, runs: &[Vec<u64>]) {
+        let total = runs.iter().map(Vec::len).sum();
+        if total > DELTA_LIMIT {
+            self.merge_in(MergedRuns::new(runs), total);
             return;
         }
-        let mut delta = Vec::with_capacity(self.delta.len() + entries.len());
-        merge_into(self.delta.iter().copied(), entries, &mut delta);
+        let mut delta = Vec::with_capacity(self.delta.len() + total);
+        merge_into(
+            self.delta.iter().copied(),
+            MergedRuns::new(runs),
+            &mut delta,
+        );
         self.delta = delta;
         if self.delta.len() > DELTA_LIMIT.max(self.values.len() / 8) {
             let delta = std::mem::take(&mut self.delta);
-            self.merge_in(&delta);
+            self.merge_in(delta.iter().copied(), delta.len());
         }
     }
 
@@ -59,7 +70,7 @@ impl Postings {
     /// Keeps only the entries whose slot satisfies `keep`.
     pub fn retain(&mut self, keep: impl Fn(u32) -> bool) {
         let delta = std::mem::take(&mut self.delta);
-        self.merge_in(&delta);
+        self.merge_in(delta.iter().copied(), delta.len());
         let (mut kept_keys, mut kept_values, mut start) = (0, 0, 0);
         for i in 0..self.keys.len() {
             let (run_start, end) = (kept_values, self.ends[i]);
@@ -99,39 +110,64 @@ impl Postings {
         &self.values[start..self.ends[i]]
     }
 
-    /// Merges sorted whole entries into the main lists, keeping values ascending within a key.
-    fn merge_in(&mut self, entries: &[u64]) {
-        if entries.is_empty() {
+    /// Merges `count` sorted whole entries into the main lists, keeping values ascending
+    /// within a key (a key's main run first, then its new values).
+    fn merge_in(&mut self, entries: impl Iterator<Item = u64>, count: usize) {
+        if count == 0 {
             return;
         }
-        let new_keys = entries.chunk_by(|a, b| key_of(*a) == key_of(*b)).count();
-        let mut keys = Vec::with_capacity(self.keys.len() + new_keys);
-        let mut ends = Vec::with_capacity(keys.capacity());
-        let mut values = Vec::with_capacity(self.values.len() + entries.len());
-        let (mut i, mut j) = (0, 0);
-        let next_key = |i: usize, j: usize| {
+        let mut entries = entries.peekable();
+        let (mut keys, mut ends) = (Vec::new(), Vec::new());
+        let mut values = Vec::with_capacity(self.values.len() + count);
+        let mut i = 0;
+        loop {
             let main = self.keys.get(i).copied();
-            main.into_iter()
-                .chain(entries.get(j).map(|&e| key_of(e)))
-                .min()
-        };
-        while let Some(key) = next_key(i, j) {
-            let old = if self.keys.get(i) == Some(&key) {
+            let added = entries.peek().map(|&e| key_of(e));
+            let Some(key) = main.into_iter().chain(added).min() else {
+                break;
+            };
+            let old = if main == Some(key) {
                 i += 1;
                 self.run_at(i - 1)
             } else {
                 &[]
             };
-            let added = j + entries[j..].partition_point(|&e| key_of(e) == key);
-            let new = entries[j..added].iter().map(|&e| value_of(e));
+            let new = std::iter::from_fn(|| entries.next_if(|&e| key_of(e) == key).map(value_of));
             merge_into(old.iter().copied(), new, &mut values);
-            j = added;
             keys.push(key);
             ends.push(values.len());
         }
         keys.shrink_to_fit();
         ends.shrink_to_fit();
         (self.keys, self.ends, self.values) = (keys, ends, values);
+    }
+}
+
+/// The ascending merge of a few sorted runs (one per worker), read without copying them.
+struct MergedRuns<'a> {
+    heads: Vec<&'a [u64]>,
+}
+
+impl<'a> MergedRuns<'a> {
+    fn new(runs: &'a [Vec<u64>]) -> Self {
+        Self {
+            heads: runs.iter().map(Vec::as_slice).collect(),
+        }
+    }
+}
+
+impl Iterator for MergedRuns<'_> {
+    type Item = u64;
+
+    fn next(&mut self) -> Option<u64> {
+        let head = self
+            .heads
+            .iter_mut()
+            .filter(|run| !run.is_empty())
+            .min_by_key(|run| run[0])?;
+        let (&first, rest) = head.split_first()?;
+        *head = rest;
+        Some(first)
     }
 }
 
@@ -299,6 +335,45 @@ mod tests {
         assert!(
             delta_merges >= 2,
             "the delta was merged {delta_merges} times"
+        );
+    }
+
+    /// Runs sorted apart (as a bulk load's workers sort their shares) give exactly the lists
+    /// one sorted batch gives, into empty lists, into full ones, and through the delta.
+    #[test]
+    fn sorted_runs_merge_like_one_sorted_batch() {
+        let mut state = 11u64;
+        let mut random_entries = move |n: usize| -> Vec<u64> {
+            (0..n)
+                .map(|i| {
+                    state ^= state << 13;
+                    state ^= state >> 7;
+                    state ^= state << 17;
+                    entry((state % 5_000) as u32, i as u32, (state >> 40) as u8)
+                })
+                .collect()
+        };
+        let (mut by_runs, mut at_once) = (Postings::default(), Postings::default());
+        for size in [DELTA_LIMIT + 9_000, DELTA_LIMIT + 9_000, 3_000] {
+            let batch = random_entries(size);
+            let mut runs: Vec<Vec<u64>> = batch.chunks(size / 3 + 1).map(<[u64]>::to_vec).collect();
+            runs.iter_mut().for_each(|run| run.sort_unstable());
+            assert_eq!(runs.len(), 3);
+            by_runs.add_sorted_runs(&runs);
+            at_once.add_entries(batch);
+            assert_eq!(by_runs.keys, at_once.keys);
+            assert_eq!(by_runs.ends, at_once.ends);
+            assert_eq!(by_runs.values, at_once.values);
+            assert_eq!(by_runs.delta, at_once.delta);
+            assert!(
+                by_runs.values.windows(2).any(|w| w[0] > w[1]),
+                "runs of several keys"
+            );
+        }
+        assert_eq!(
+            by_runs.delta.len(),
+            3_000,
+            "the last batch went to the delta"
         );
     }
 
