@@ -225,10 +225,10 @@ enum Validity<'a> {
 }
 
 impl<'a> Validity<'a> {
-    /// Sorts the hull's edges for the cylinder centred at `(x, y)`. An edge whose line lies
-    /// farther inward than R + Ω (plus a pixel for rounding) cannot decide any in-circle cell:
-    /// every cell is on its inner side and more than Ω from it. Skipping such edges gives the
-    /// same answers as testing the whole hull, for a fraction of the work.
+    /// Picks the hull edges that matter to the cylinder centred at `(x, y)`. An edge whose
+    /// line lies farther inward than R + Ω (plus a pixel for rounding) cannot decide any
+    /// in-circle cell: every cell is on its inner side and more than Ω from it. Skipping such
+    /// edges gives the same answers as testing the whole hull, for a fraction of the work.
     fn around(hull: &'a [(f32, f32)], x: f32, y: f32) -> Self {
         if hull.len() < 3 {
             return Self::Degenerate(hull);
