@@ -30,28 +30,35 @@ pub(crate) fn convex_hull(points: impl IntoIterator<Item = (f32, f32)>) -> Vec<(
     hull
 }
 
-/// Whether `(x, y)` lies inside the convex polygon `hull` or within `margin` of it. The cheap
-/// inside test (signs of cross products) runs first: most queries are inside.
+/// Whether `(x, y)` lies inside the convex polygon `hull` or within `margin` of it.
 pub(crate) fn within_hull(hull: &[(f32, f32)], x: f32, y: f32, margin: f32) -> bool {
     let n = hull.len();
-    if n == 0 {
-        return false;
+    let edges = (0..n).map(|i| (hull[i], hull[(i + 1) % n]));
+    if n >= 3 {
+        within_edges(edges, x, y, margin)
+    } else {
+        near_an_edge(edges, x, y, margin)
     }
-    let edges = || (0..n).map(|i| (hull[i], hull[(i + 1) % n]));
-    let inside = n >= 3 && edges().all(|(a, b)| cross(a, b, (x, y)) >= 0.0);
-    inside || edges().any(|(a, b)| segment_distance2(a, b, x, y) <= margin * margin)
 }
 
 /// A hull edge from its first corner to its second.
 pub(crate) type Edge = ((f32, f32), (f32, f32));
 
-/// [`within_hull`] over some edges `(a, b)` of a convex hull of at least three points, for a
-/// caller that has left out edges which cannot change the answer.
-pub(crate) fn within_edges(edges: &[Edge], x: f32, y: f32, margin: f32) -> bool {
-    edges.iter().all(|&(a, b)| cross(a, b, (x, y)) >= 0.0)
-        || edges
-            .iter()
-            .any(|&(a, b)| segment_distance2(a, b, x, y) <= margin * margin)
+/// [`within_hull`] over some edges of a convex hull of at least three points (all of them, or
+/// those left after a caller dropped edges which cannot change the answer). The cheap inside
+/// test (signs of cross products) runs first: most queries are inside.
+pub(crate) fn within_edges(
+    edges: impl Iterator<Item = Edge> + Clone,
+    x: f32,
+    y: f32,
+    margin: f32,
+) -> bool {
+    edges.clone().all(|(a, b)| cross(a, b, (x, y)) >= 0.0) || near_an_edge(edges, x, y, margin)
+}
+
+/// Whether `(x, y)` lies within `margin` of one of the edges.
+fn near_an_edge(mut edges: impl Iterator<Item = Edge>, x: f32, y: f32, margin: f32) -> bool {
+    edges.any(|(a, b)| segment_distance2(a, b, x, y) <= margin * margin)
 }
 
 /// z component of (a - o) × (b - o): positive when b is left of o→a.

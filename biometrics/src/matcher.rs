@@ -60,6 +60,7 @@ mod flow;
 use crate::template::{OrientationField, Template};
 pub use align::Rigid;
 use consolidate::Candidate;
+pub(crate) use cylinder::set_bits;
 pub use cylinder::{Cylinder, RADIUS};
 pub use flow::{
     Agreement, MIN_CELLS as FLOW_MIN_CELLS, SHARPNESS as FLOW_SHARPNESS,

@@ -9,6 +9,7 @@
 
 use crate::matcher::Cylinder;
 use crate::matcher::PreparedTemplate;
+use crate::matcher::set_bits;
 use crate::template::FingerPosition;
 
 const CELLS: usize = 1536;
@@ -63,22 +64,17 @@ impl MinHasher {
     /// position, so a probe looked up under several positions computes them once.
     fn signatures(&self, c: &Cylinder, minima: &mut Vec<i16>, out: &mut Vec<u64>) {
         out.clear();
-        let set_bits: u32 = c.bits.iter().map(|w| w.count_ones()).sum();
-        if (set_bits as usize) < MIN_SET_BITS {
+        let set_cells: u32 = c.bits.iter().map(|w| w.count_ones()).sum();
+        if (set_cells as usize) < MIN_SET_BITS {
             return;
         }
         let functions = self.bands * self.rows;
         minima.clear();
         minima.resize(functions, i16::MAX);
-        for (w, &word) in c.bits.iter().enumerate() {
-            let mut word = word;
-            while word != 0 {
-                let cell = w * 64 + word.trailing_zeros() as usize;
-                let places = &self.places[cell * functions..(cell + 1) * functions];
-                for (m, &p) in minima.iter_mut().zip(places) {
-                    *m = (*m).min(p);
-                }
-                word &= word - 1;
+        for cell in set_bits(&c.bits) {
+            let places = &self.places[cell * functions..(cell + 1) * functions];
+            for (m, &p) in minima.iter_mut().zip(places) {
+                *m = (*m).min(p);
             }
         }
         for band in minima.chunks_exact(self.rows) {

@@ -172,7 +172,7 @@ fn cylinder(
     sums: &[[f32; ND]; SPATIAL],
 ) -> Cylinder {
     let mut bits = [0u64; BIT_WORDS];
-    for cell in set_cells(&mask) {
+    for cell in set_bits(&mask) {
         for (k, s) in sums[cell].iter().enumerate() {
             if *s >= MU_PSI {
                 bits[k * MASK_WORDS + cell / 64] |= 1 << (cell % 64);
@@ -190,14 +190,18 @@ fn cylinder(
     }
 }
 
-/// The cells set in a spatial mask, ascending.
-fn set_cells(mask: &[u64; MASK_WORDS]) -> impl Iterator<Item = usize> + '_ {
-    mask.iter().enumerate().flat_map(|(w, &word)| {
-        std::iter::successors((word != 0).then_some(word), |&rest| {
-            let rest = rest & (rest - 1);
-            (rest != 0).then_some(rest)
+/// The indices of the bits set in `words` (bit `i` of word `w` is `w * 64 + i`), ascending:
+/// the valid cells of a mask, the set cells of a cylinder.
+pub(crate) fn set_bits(words: &[u64]) -> impl Iterator<Item = usize> + '_ {
+    words.iter().enumerate().flat_map(|(w, &word)| {
+        let mut rest = word;
+        std::iter::from_fn(move || {
+            (rest != 0).then(|| {
+                let bit = rest.trailing_zeros() as usize;
+                rest &= rest - 1;
+                w * 64 + bit
+            })
         })
-        .map(move |rest| w * 64 + rest.trailing_zeros() as usize)
     })
 }
 
@@ -233,25 +237,26 @@ impl<'a> Validity<'a> {
         if hull.len() < 3 {
             return Self::Degenerate(hull);
         }
-        let edges = hull.iter().zip(hull.iter().cycle().skip(1));
-        let distances = edges.clone().map(|(&a, &b)| inward_distance(a, b, x, y));
-        if distances.clone().fold(f32::INFINITY, f32::min) >= RADIUS {
-            return Self::All;
-        }
         let reach = RADIUS + OMEGA + 1.0;
-        Self::Near(
-            edges
-                .zip(distances)
-                .filter(|&(_, d)| d <= reach)
-                .map(|((&a, &b), _)| (a, b))
-                .collect(),
-        )
+        let (mut nearest, mut near) = (f32::INFINITY, Vec::new());
+        for (&a, &b) in hull.iter().zip(hull.iter().cycle().skip(1)) {
+            let d = inward_distance(a, b, x, y);
+            nearest = nearest.min(d);
+            if d <= reach {
+                near.push((a, b));
+            }
+        }
+        if nearest >= RADIUS {
+            Self::All
+        } else {
+            Self::Near(near)
+        }
     }
 
     fn is_valid(&self, x: f32, y: f32) -> bool {
         match self {
             Self::All => true,
-            Self::Near(edges) => within_edges(edges, x, y, OMEGA),
+            Self::Near(edges) => within_edges(edges.iter().copied(), x, y, OMEGA),
             Self::Degenerate(hull) => within_hull(hull, x, y, OMEGA),
         }
     }
