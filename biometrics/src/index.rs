@@ -182,15 +182,7 @@ impl Index {
 
     /// Enrolls (or replaces) the finger `template.position` of `record`.
     pub fn add(&mut self, record: RecordId, template: &Template) -> Result<(), IndexFull> {
-        let prepared = PreparedTemplate::new(template);
-        let keys = self.hasher.template_keys(&prepared, template.position);
-        let slot = self.occupy(record, template.clone(), prepared, keys.len())?;
-        self.postings.add_entries(
-            keys.into_iter()
-                .map(|(k, c)| postings::entry(k, slot, c))
-                .collect(),
-        );
-        Ok(())
+        self.add_many(&[(record, template.clone())])
     }
 
     /// Enrolls many fingers, describing and hashing them on all cores.

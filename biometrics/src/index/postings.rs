@@ -33,6 +33,7 @@ impl Postings {
     }
 
     /// Adds entries made by [`entry`] (any order).
+    #[cfg(test)]
     pub fn add_entries(&mut self, mut entries: Vec<u64>) {
         entries.sort_unstable();
         self.add_sorted_runs(&[entries]);
