@@ -51,7 +51,7 @@ impl Default for IndexParams {
             // Real prints' hard mates rank lower in the votes than synthetic ones: among 3,000
             // (30,000) synthetic fingers, pruning loses 0.54 % (1.52 %) of the FVC2002 mates at
             // 100 candidates and 0.09 % (0.54 %) at 300 (`fixtures` example `fvc_pruning`).
-            // 300 costs about 0.1 s more per 10-finger search, whatever the gallery size.
+            // 300 costs about 0.15 s more per 10-finger search, whatever the gallery size.
             candidates: 300,
             threads: 0,
         }
@@ -377,13 +377,11 @@ impl Index {
                 compatible(probe.position, e.template.position).then_some((slot as u32, 0.0))
             })
             .collect();
-        let threads = self.threads();
-        let parts: Vec<&[(u32, f32)]> = all.chunks(all.len().div_ceil(threads).max(1)).collect();
-        let mut out: Vec<FingerCandidate> =
-            parallel_map(&parts, threads, |part| self.verify(&prepared, part))
-                .into_iter()
-                .flatten()
-                .collect();
+        let parts: Vec<&[(u32, f32)]> = all.chunks(share_len(all.len(), self.threads())).collect();
+        let mut out: Vec<FingerCandidate> = on_threads(parts, |part| self.verify(&prepared, part))
+            .into_iter()
+            .flatten()
+            .collect();
         out.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.record.cmp(&b.record)));
         out
     }
@@ -551,8 +549,7 @@ fn parallel_map<T: Sync, R: Send>(
     threads: usize,
     f: impl Fn(&T) -> R + Sync,
 ) -> Vec<R> {
-    let share = items.len().div_ceil(threads.max(1)).max(1);
-    let parts: Vec<&[T]> = items.chunks(share).collect();
+    let parts: Vec<&[T]> = items.chunks(share_len(items.len(), threads)).collect();
     on_threads(parts, |part| part.iter().map(&f).collect::<Vec<R>>())
         .into_iter()
         .flatten()
@@ -561,7 +558,7 @@ fn parallel_map<T: Sync, R: Send>(
 
 /// Splits `items` into up to `threads` shares of consecutive items, in order.
 fn shares<T>(mut items: Vec<T>, threads: usize) -> Vec<Vec<T>> {
-    let share = items.len().div_ceil(threads.max(1)).max(1);
+    let share = share_len(items.len(), threads);
     let mut out = Vec::with_capacity(threads);
     while items.len() > share {
         let rest = items.split_off(share);
@@ -569,6 +566,11 @@ fn shares<T>(mut items: Vec<T>, threads: usize) -> Vec<Vec<T>> {
     }
     out.push(items);
     out
+}
+
+/// Items per share when `len` items are split among `threads` (at least one).
+fn share_len(len: usize, threads: usize) -> usize {
+    len.div_ceil(threads.max(1)).max(1)
 }
 
 /// Runs `f` on every share, each on its own scoped thread (in place when there is one share),
