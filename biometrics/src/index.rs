@@ -423,11 +423,14 @@ impl Index {
             }
             best.flush(&mut votes, &mut touched);
         }
+        // Keys are folded to 32 bits, so a key of another position can collide with the
+        // probe's: such fingers got stray votes and are not candidates.
         let mut ranked: Vec<(u32, f32)> = touched
             .into_iter()
             .filter_map(|s| {
                 let e = self.slots[s as usize].as_ref()?;
-                Some((s, votes[s as usize] / (e.keys.max(1) as f32).sqrt()))
+                compatible(position, e.template.position)
+                    .then(|| (s, votes[s as usize] / (e.keys.max(1) as f32).sqrt()))
             })
             .collect();
         let keep = self.params.candidates.min(ranked.len());

@@ -145,7 +145,8 @@ fn splitmix64(state: &mut u64) -> u64 {
 }
 
 /// Folds the exact key (position, band, min-hash cells) into the 32 bits the postings store.
-/// Distinct keys may share a folded value; that adds a few stray votes, never a lost one.
+/// Distinct keys may share a folded value; that adds a few stray votes, never a lost one
+/// (stray votes for a finger of another position are dropped by `Index::prune`).
 fn fold(key: u64) -> u32 {
     let x = (key ^ (key >> 31)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     let x = (x ^ (x >> 29)).wrapping_mul(0x94D0_49BB_1331_11EB);

@@ -148,6 +148,24 @@ fn real_prints(position: FingerPosition) -> Vec<(RecordId, u32, Template)> {
     out
 }
 
+/// Pruning keys are folded to 32 bits, so a probe's key can collide with one of another
+/// position; the finger it names must still not become a candidate. With a shortlist longer
+/// than one position's fingers, every stray finger would be verified.
+#[test]
+fn pruned_candidates_never_have_another_position() {
+    let positions = [FingerPosition::RightIndex, FingerPosition::LeftIndex];
+    let index = gallery(60, &positions);
+    assert!(index.params().candidates > 60);
+    for person in 0..60 {
+        let probe: Vec<Template> = positions.iter().map(|&p| finger(person, p, 2)).collect();
+        let result = index.search(&probe);
+        for (t, hits) in probe.iter().zip(&result.per_finger) {
+            assert!(hits.iter().all(|h| h.position == t.position), "{person}");
+            assert_eq!(hits[0].record, person);
+        }
+    }
+}
+
 #[test]
 fn removed_fingers_are_not_found_and_slots_are_reused() {
     let mut index = gallery(
