@@ -386,6 +386,21 @@ impl Index {
         out
     }
 
+    /// [`Index::search`] without the pruning stage: every probe finger against every enrolled
+    /// finger of a compatible position, fused per record as `search` fuses (slow by design;
+    /// the reference for the pruned search's records).
+    pub fn search_exhaustive(&self, probe: &[Template]) -> SearchResult {
+        let per_finger: Vec<Vec<FingerCandidate>> = probe
+            .iter()
+            .map(|t| self.search_finger_exhaustive(t))
+            .collect();
+        let records = fuse(probe, &per_finger);
+        SearchResult {
+            per_finger,
+            records,
+        }
+    }
+
     /// The `candidates` slots with the highest votes, as `(slot, votes)`.
     ///
     /// Votes are counted per pair of cylinders, not per key: a genuine cylinder pair shares

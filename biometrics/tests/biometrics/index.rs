@@ -166,6 +166,34 @@ fn pruned_candidates_never_have_another_position() {
     }
 }
 
+/// Without pruning, a multi-finger search compares with every compatible finger and fuses as
+/// the pruned search does: when the shortlist holds every finger, the two answers are equal.
+#[test]
+fn exhaustive_search_fuses_like_the_pruned_one() {
+    let positions = [FingerPosition::RightIndex, FingerPosition::LeftIndex];
+    let index = gallery(60, &positions);
+    assert!(index.params().candidates >= 60);
+    let probe: Vec<Template> = positions.iter().map(|&p| finger(23, p, 2)).collect();
+    let exhaustive = index.search_exhaustive(&probe);
+    assert_eq!(exhaustive.records, index.search(&probe).records);
+    assert_eq!(exhaustive.records[0].record, 23);
+    assert!(exhaustive.per_finger.iter().all(|hits| hits.len() == 60));
+
+    let few = gallery_with(
+        IndexParams {
+            candidates: 5,
+            ..IndexParams::default()
+        },
+        60,
+        &positions,
+    );
+    let (pruned, exhaustive) = (few.search(&probe), few.search_exhaustive(&probe));
+    assert!(pruned.per_finger.iter().all(|hits| hits.len() <= 5));
+    assert!(exhaustive.per_finger.iter().all(|hits| hits.len() == 60));
+    assert_eq!(exhaustive.records.len(), 60);
+    assert_eq!(exhaustive.records[0], pruned.records[0]);
+}
+
 #[test]
 fn removed_fingers_are_not_found_and_slots_are_reused() {
     let mut index = gallery(
