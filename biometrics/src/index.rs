@@ -4,8 +4,10 @@
 //!    Ferrara & Maltoni 2011, "Fingerprint indexing based on Minutia Cylinder-Code", who hash
 //!    the bit-vector cylinders; we use MinHash because the cylinders are sparse, where bit
 //!    sampling collides on empty cells). Each cylinder's set bits give `bands` keys of `rows`
-//!    min-hashes each; a probe votes for every enrolled finger sharing a key, and the
-//!    `candidates` fingers with most votes survive.
+//!    min-hashes each; a probe votes for every enrolled finger sharing a key. The `rerank`
+//!    fingers with most votes are then checked for geometry: the weight of their colliding
+//!    cylinder pairs that agree on one rigid motion ([`geometry`]). The `candidates` fingers
+//!    that check best survive.
 //! 2. **Verify** the survivors with the full matcher ([`crate::matcher`]).
 //! 3. **Fuse** a 10-finger probe per record: the sum of the best score of each probe finger.
 //!
@@ -16,6 +18,7 @@
 //! a versioned, checksummed binary file. Searches of several probe fingers run on all cores.
 
 mod file;
+mod geometry;
 mod minhash;
 mod postings;
 
@@ -35,6 +38,9 @@ pub struct IndexParams {
     pub bands: usize,
     /// Min-hashes combined into one key (more rows: fewer, surer collisions).
     pub rows: usize,
+    /// Fingers per probe finger, most votes first, whose colliding cylinder pairs are checked
+    /// for one consistent rigid motion (at least `candidates`).
+    pub rerank: usize,
     /// Fingers per probe finger passed from the pruning stage to the full matcher.
     pub candidates: usize,
     /// Worker threads for searches and bulk loads (0: all available cores).
@@ -48,10 +54,13 @@ impl Default for IndexParams {
             // mate is shortlisted (top 100) for 997 probes, against 994 with 16 bands.
             bands: 32,
             rows: 2,
-            // Real prints' hard mates rank lower in the votes than synthetic ones: among 3,000
-            // (30,000) synthetic fingers, pruning loses 0.54 % (1.52 %) of the FVC2002 mates at
-            // 100 candidates and 0.09 % (0.54 %) at 300 (`fixtures` example `fvc_pruning`).
-            // 300 costs about 0.15 s more per 10-finger search, whatever the gallery size.
+            // Real prints' hard mates rank low in the votes: among 30,000 synthetic fingers,
+            // some FVC2002 mates that the full matcher ranks first have 1,000-4,400 fingers
+            // with more votes. The geometric check of 5,000 costs about as much as verifying
+            // 30 (`fixtures` example `fvc_pruning`; BENCHMARKS.md, round 14).
+            rerank: 5_000,
+            // 300 candidates cost about 0.15 s more per 10-finger search than 100, whatever
+            // the gallery size, and leave a margin for hard mates in larger galleries.
             candidates: 300,
             threads: 0,
         }
@@ -90,8 +99,9 @@ pub struct FingerCandidate {
     pub position: FingerPosition,
     /// Full matcher score (see [`crate::matcher`] for the scale).
     pub score: f32,
-    /// Weighted votes in the pruning stage (0 for exhaustive searches).
-    pub votes: f32,
+    /// The pruning stage's score: the weight of the finger's colliding cylinder pairs that
+    /// agree on one rigid motion, normalised (0 for exhaustive searches).
+    pub pruning: f32,
 }
 
 /// A record ranked by the fused score of a multi-finger probe.
@@ -157,6 +167,7 @@ impl Index {
         let params = IndexParams {
             bands: params.bands.clamp(1, 64),
             rows: params.rows.clamp(1, 4),
+            rerank: params.rerank,
             candidates: params.candidates.max(1),
             threads: params.threads,
         };
@@ -333,23 +344,27 @@ impl Index {
     }
 
     /// The first stage alone: the fingers the pruning stage would pass on for `probe`, most
-    /// votes first, with `score` 0 (for measuring the pruning stage).
+    /// pruning score first, with `score` 0 (for measuring the pruning stage).
     pub fn shortlist(&self, probe: &Template) -> Vec<FingerCandidate> {
         let prepared = PreparedTemplate::new(probe);
         let mut out: Vec<FingerCandidate> = self
             .prune(&prepared, probe.position)
             .into_iter()
-            .filter_map(|(slot, votes)| {
+            .filter_map(|(slot, pruning)| {
                 let e = self.slots.get(slot as usize)?.as_ref()?;
                 Some(FingerCandidate {
                     record: e.record,
                     position: e.template.position,
                     score: 0.0,
-                    votes,
+                    pruning,
                 })
             })
             .collect();
-        out.sort_by(|a, b| b.votes.total_cmp(&a.votes).then(a.record.cmp(&b.record)));
+        out.sort_by(|a, b| {
+            b.pruning
+                .total_cmp(&a.pruning)
+                .then(a.record.cmp(&b.record))
+        });
         out
     }
 
@@ -401,20 +416,39 @@ impl Index {
         }
     }
 
-    /// The `candidates` slots with the highest votes, as `(slot, votes)`.
-    ///
-    /// Votes are counted per pair of cylinders, not per key: a genuine cylinder pair shares
-    /// several of its `bands` keys, a chance pair rarely more than one. For each probe cylinder,
-    /// every enrolled finger gets the weight of its best-colliding cylinder, squared (so one
-    /// strongly matching pair outweighs several single chance collisions); a key's weight is
-    /// its rarity (a key shared by many fingers says little). A finger's total is divided by
-    /// the square root of its key count, as fingers with more cylinders collide more by chance.
+    /// The `candidates` slots that the pruning stage passes on, as `(slot, score)`: the
+    /// `rerank` fingers with most votes, re-ranked by the geometric check of their colliding
+    /// cylinder pairs ([`geometry`]).
     fn prune(&self, probe: &PreparedTemplate, position: FingerPosition) -> Vec<(u32, f32)> {
-        let mut votes = vec![0f32; self.slots.len()];
-        let mut touched: Vec<u32> = Vec::new();
+        let ballot = self.vote(probe, position);
+        let leaders = self.leaders(&ballot, position);
+        let checked = self.check_geometry(probe, &ballot.pairs, leaders);
+        best(checked, self.params.candidates)
+    }
+
+    /// Counts the votes of every probe cylinder, per pair of cylinders, not per key: a genuine
+    /// cylinder pair shares several of its `bands` keys, a chance pair rarely more than one.
+    /// A key's weight is its rarity (a key shared by many fingers says little); a pair's weight
+    /// is the sum over its shared keys, capped at the weight of one key that no other finger
+    /// holds: near-empty cylinders (one or two neighbours) are alike by chance and share many
+    /// rare keys, and uncapped such a pair outweighed a true mate's whole finger. For each
+    /// probe cylinder, every enrolled finger gets the weight of its best-colliding cylinder,
+    /// squared (so one strongly matching pair outweighs several single chance collisions).
+    fn vote(&self, probe: &PreparedTemplate, position: FingerPosition) -> Ballot {
+        let mut ballot = Ballot {
+            votes: vec![0f32; self.slots.len()],
+            touched: Vec::new(),
+            pairs: Vec::new(),
+        };
         let live = self.live.max(1) as f32;
+        let cap = (1.0 + live).ln();
         let mut hits: Vec<(u32, f32)> = Vec::new();
-        for keys in self.hasher.probe_keys(probe, position) {
+        for (cylinder, keys) in self
+            .hasher
+            .probe_keys(probe, position)
+            .into_iter()
+            .enumerate()
+        {
             hits.clear();
             for key in keys {
                 let posted = self.postings.get(key);
@@ -426,48 +460,81 @@ impl Index {
                 );
             }
             hits.sort_unstable_by_key(|h| h.0);
-            let mut best = ShortRun::default();
+            let mut best = BestPair::default();
             for run in hits.chunk_by(|a, b| a.0 == b.0) {
-                let pair = run.iter().map(|h| h.1).sum::<f32>();
-                let slot = run[0].0 >> 8;
-                if slot != best.slot {
-                    best.flush(&mut votes, &mut touched);
-                    best = ShortRun { slot, weight: 0.0 };
+                let pair = geometry::Pair {
+                    slot: postings::slot(run[0].0),
+                    probe: cylinder as u8,
+                    enrolled: postings::cylinder(run[0].0),
+                    weight: run.iter().map(|h| h.1).sum::<f32>().min(cap),
+                };
+                if pair.slot != best.0.slot {
+                    ballot.count(&best.0);
+                    best = BestPair(pair);
+                } else if pair.weight > best.0.weight {
+                    best.0 = pair;
                 }
-                best.weight = best.weight.max(pair);
             }
-            best.flush(&mut votes, &mut touched);
+            ballot.count(&best.0);
         }
+        ballot
+    }
+
+    /// The `rerank` fingers of a compatible position with the most votes, as `(slot, votes)`.
+    /// A finger's votes are divided by the square root of its key count, as fingers with more
+    /// cylinders collide more by chance.
+    fn leaders(&self, ballot: &Ballot, position: FingerPosition) -> Vec<(u32, f32)> {
         // Keys are folded to 32 bits, so a key of another position can collide with the
         // probe's: such fingers got stray votes and are not candidates.
-        let mut ranked: Vec<(u32, f32)> = touched
-            .into_iter()
-            .filter_map(|s| {
+        let ranked: Vec<(u32, f32)> = ballot
+            .touched
+            .iter()
+            .filter_map(|&s| {
                 let e = self.slots[s as usize].as_ref()?;
                 compatible(position, e.template.position)
-                    .then(|| (s, votes[s as usize] / (e.keys.max(1) as f32).sqrt()))
+                    .then(|| (s, ballot.votes[s as usize] / norm(e.keys)))
             })
             .collect();
-        let keep = self.params.candidates.min(ranked.len());
-        let order = |a: &(u32, f32), b: &(u32, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
-        if keep < ranked.len() {
-            ranked.select_nth_unstable_by(keep, order);
-            ranked.truncate(keep);
+        best(ranked, self.params.rerank.max(self.params.candidates))
+    }
+
+    /// Scores each leader by [`geometry::consistent_weight`] of its colliding pairs, divided
+    /// by the square root of its key count as the votes are.
+    fn check_geometry(
+        &self,
+        probe: &PreparedTemplate,
+        pairs: &[geometry::Pair],
+        mut leaders: Vec<(u32, f32)>,
+    ) -> Vec<(u32, f32)> {
+        let (grouped, ends) = group_by_leader(pairs, &leaders, self.slots.len());
+        let mut placed = geometry::Placed::default();
+        let mut start = 0;
+        for (leader, end) in leaders.iter_mut().zip(ends) {
+            let own = &grouped[start..end];
+            start = end;
+            leader.1 = match self.slots[leader.0 as usize].as_ref() {
+                Some(e) => {
+                    let points = e.prepared.points();
+                    geometry::consistent_weight(own, probe.points(), points, &mut placed)
+                        / norm(e.keys)
+                }
+                None => 0.0,
+            };
         }
-        ranked
+        leaders
     }
 
     fn verify(&self, probe: &PreparedTemplate, shortlist: &[(u32, f32)]) -> Vec<FingerCandidate> {
         let mut out: Vec<FingerCandidate> = shortlist
             .iter()
-            .filter_map(|&(slot, votes)| {
+            .filter_map(|&(slot, pruning)| {
                 let e = self.slots.get(slot as usize)?.as_ref()?;
                 let score = probe.compare(&e.prepared).score;
                 Some(FingerCandidate {
                     record: e.record,
                     position: e.template.position,
                     score,
-                    votes,
+                    pruning,
                 })
             })
             .collect();
@@ -495,26 +562,98 @@ impl Index {
     }
 }
 
-/// The best cylinder-pair weight of one enrolled finger for the current probe cylinder.
-#[derive(Default)]
-struct ShortRun {
-    slot: u32,
-    weight: f32,
+/// The votes of one probe finger: per slot, the sum of its best pairs' squared weights; the
+/// slots that got any; and every counted pair, for the geometric check.
+struct Ballot {
+    votes: Vec<f32>,
+    touched: Vec<u32>,
+    pairs: Vec<geometry::Pair>,
 }
 
-impl ShortRun {
-    fn flush(&self, votes: &mut [f32], touched: &mut Vec<u32>) {
-        if self.weight <= 0.0 {
+impl Ballot {
+    /// Counts one finger's best pair for the current probe cylinder.
+    fn count(&mut self, pair: &geometry::Pair) {
+        if pair.weight <= 0.0 {
             return;
         }
-        let Some(v) = votes.get_mut(self.slot as usize) else {
+        let Some(v) = self.votes.get_mut(pair.slot as usize) else {
             return;
         };
         if *v == 0.0 {
-            touched.push(self.slot);
+            self.touched.push(pair.slot);
         }
-        *v += self.weight * self.weight;
+        *v += pair.weight * pair.weight;
+        self.pairs.push(*pair);
     }
+}
+
+/// The best-colliding cylinder pair of one enrolled finger for the current probe cylinder
+/// (weight 0: none yet).
+struct BestPair(geometry::Pair);
+
+impl Default for BestPair {
+    fn default() -> Self {
+        Self(geometry::Pair {
+            slot: u32::MAX,
+            probe: 0,
+            enrolled: 0,
+            weight: 0.0,
+        })
+    }
+}
+
+/// A finger's vote normaliser: the square root of its posting entries.
+fn norm(keys: u32) -> f32 {
+    (keys.max(1) as f32).sqrt()
+}
+
+/// The `keep` highest-scoring `(slot, score)` entries, in no particular order (ties go to the
+/// lower slot, so the choice does not depend on the input order).
+fn best(mut ranked: Vec<(u32, f32)>, keep: usize) -> Vec<(u32, f32)> {
+    if keep < ranked.len() {
+        let order = |a: &(u32, f32), b: &(u32, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+        ranked.select_nth_unstable_by(keep, order);
+        ranked.truncate(keep);
+    }
+    ranked
+}
+
+/// The pairs of the leaders, grouped by leader in `leaders` order, with each group's end:
+/// a counting sort, since the pairs of all touched fingers are many and the leaders few.
+fn group_by_leader(
+    pairs: &[geometry::Pair],
+    leaders: &[(u32, f32)],
+    slots: usize,
+) -> (Vec<geometry::Pair>, Vec<usize>) {
+    let mut leader_of = vec![u32::MAX; slots];
+    for (i, &(slot, _)) in leaders.iter().enumerate() {
+        leader_of[slot as usize] = i as u32;
+    }
+    let of = |p: &geometry::Pair| {
+        leader_of
+            .get(p.slot as usize)
+            .copied()
+            .filter(|&l| l != u32::MAX)
+    };
+    let mut ends = vec![0usize; leaders.len()];
+    for l in pairs.iter().filter_map(of) {
+        ends[l as usize] += 1;
+    }
+    let mut next: Vec<usize> = Vec::with_capacity(leaders.len());
+    let mut total = 0;
+    for count in &mut ends {
+        next.push(total);
+        total += *count;
+        *count = total;
+    }
+    let mut grouped = vec![BestPair::default().0; total];
+    for p in pairs {
+        if let Some(l) = of(p) {
+            grouped[next[l as usize]] = *p;
+            next[l as usize] += 1;
+        }
+    }
+    (grouped, ends)
 }
 
 /// Whether a probe finger at `probe` should be compared with an enrolled finger at `enrolled`:

@@ -159,6 +159,12 @@ impl PreparedTemplate {
         &self.cylinders
     }
 
+    /// Each cylinder's minutia as `(x, y, angle)` in the cylinders' y-up frame, in cylinder
+    /// order: the cylinders' geometry without their bits (a few cache lines per template).
+    pub fn points(&self) -> &[(f32, f32, f32)] {
+        &self.points
+    }
+
     /// Heap bytes held by the descriptors. The ridge flow is not among them: it is shared with
     /// the template this was prepared from, and counted there.
     pub fn heap_bytes(&self) -> usize {

@@ -194,6 +194,11 @@ pub fn slot(value: u32) -> u32 {
     value >> 8
 }
 
+/// The cylinder (its index in the finger's cylinders) of a value.
+pub fn cylinder(value: u32) -> u8 {
+    value as u8
+}
+
 /// The values under one key: `slot << 8 | cylinder`, one per enrolled cylinder.
 pub struct Posted<'a> {
     main: &'a [u32],
