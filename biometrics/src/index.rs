@@ -503,7 +503,7 @@ impl Index {
     fn check_geometry(
         &self,
         probe: &PreparedTemplate,
-        pairs: &[geometry::Pair],
+        pairs: &[u64],
         mut leaders: Vec<(u32, f32)>,
     ) -> Vec<(u32, f32)> {
         let (grouped, ends) = group_by_leader(pairs, &leaders, self.slots.len());
@@ -567,7 +567,8 @@ impl Index {
 struct Ballot {
     votes: Vec<f32>,
     touched: Vec<u32>,
-    pairs: Vec<geometry::Pair>,
+    /// Every counted pair, packed ([`geometry::Pair::pack`]).
+    pairs: Vec<u64>,
 }
 
 impl Ballot {
@@ -583,7 +584,7 @@ impl Ballot {
             self.touched.push(pair.slot);
         }
         *v += pair.weight * pair.weight;
-        self.pairs.push(*pair);
+        self.pairs.push(pair.pack());
     }
 }
 
@@ -618,10 +619,11 @@ fn best(mut ranked: Vec<(u32, f32)>, keep: usize) -> Vec<(u32, f32)> {
     ranked
 }
 
-/// The pairs of the leaders, grouped by leader in `leaders` order, with each group's end:
-/// a counting sort, since the pairs of all touched fingers are many and the leaders few.
+/// The pairs of the leaders, grouped by leader in `leaders` order (each group in the order
+/// the pairs were counted), with each group's end. One pass picks the leaders' pairs out of
+/// all counted ones (millions in a large gallery), then a counting sort groups the few kept.
 fn group_by_leader(
-    pairs: &[geometry::Pair],
+    packed: &[u64],
     leaders: &[(u32, f32)],
     slots: usize,
 ) -> (Vec<geometry::Pair>, Vec<usize>) {
@@ -629,29 +631,28 @@ fn group_by_leader(
     for (i, &(slot, _)) in leaders.iter().enumerate() {
         leader_of[slot as usize] = i as u32;
     }
-    let of = |p: &geometry::Pair| {
-        leader_of
-            .get(p.slot as usize)
-            .copied()
-            .filter(|&l| l != u32::MAX)
-    };
+    let kept: Vec<(u32, u64)> = packed
+        .iter()
+        .filter_map(|&p| {
+            let leader = *leader_of.get(geometry::Pair::packed_slot(p) as usize)?;
+            (leader != u32::MAX).then_some((leader, p))
+        })
+        .collect();
     let mut ends = vec![0usize; leaders.len()];
-    for l in pairs.iter().filter_map(of) {
-        ends[l as usize] += 1;
+    for &(leader, _) in &kept {
+        ends[leader as usize] += 1;
     }
-    let mut next: Vec<usize> = Vec::with_capacity(leaders.len());
+    let mut next = Vec::with_capacity(ends.len());
     let mut total = 0;
-    for count in &mut ends {
+    for end in &mut ends {
         next.push(total);
-        total += *count;
-        *count = total;
+        total += *end;
+        *end = total;
     }
     let mut grouped = vec![BestPair::default().0; total];
-    for p in pairs {
-        if let Some(l) = of(p) {
-            grouped[next[l as usize]] = *p;
-            next[l as usize] += 1;
-        }
+    for (leader, p) in kept {
+        grouped[next[leader as usize]] = geometry::Pair::unpack(p);
+        next[leader as usize] += 1;
     }
     (grouped, ends)
 }
