@@ -55,9 +55,10 @@ impl Default for IndexParams {
             bands: 32,
             rows: 2,
             // Real prints' hard mates rank low in the votes: among 30,000 synthetic fingers,
-            // some FVC2002 mates that the full matcher ranks first have 1,000-4,400 fingers
-            // with more votes. The geometric check of 5,000 costs about as much as verifying
-            // 30 (`fixtures` example `fvc_pruning`; BENCHMARKS.md, round 14).
+            // some FVC2002 mates that the full matcher ranks first had 300-4,200 fingers
+            // with more votes. Checking 5,000 for geometry costs about 20 ms per probe finger,
+            // the price of about 130 more full comparisons (`fixtures` example
+            // `fvc_pruning`; BENCHMARKS.md, round 14).
             rerank: 5_000,
             // 300 candidates cost about 0.15 s more per 10-finger search than 100, whatever
             // the gallery size, and leave a margin for hard mates in larger galleries.
