@@ -461,7 +461,8 @@ impl Index {
                 );
             }
             hits.sort_unstable_by_key(|h| h.0);
-            let mut best = BestPair::default();
+            // The best-colliding pair of the current enrolled finger (weight 0: none yet).
+            let mut best = geometry::Pair::default();
             for run in hits.chunk_by(|a, b| a.0 == b.0) {
                 let pair = geometry::Pair {
                     slot: postings::slot(run[0].0),
@@ -469,14 +470,14 @@ impl Index {
                     enrolled: postings::cylinder(run[0].0),
                     weight: run.iter().map(|h| h.1).sum::<f32>().min(cap),
                 };
-                if pair.slot != best.0.slot {
-                    ballot.count(&best.0);
-                    best = BestPair(pair);
-                } else if pair.weight > best.0.weight {
-                    best.0 = pair;
+                if pair.slot != best.slot {
+                    ballot.count(&best);
+                    best = pair;
+                } else if pair.weight > best.weight {
+                    best = pair;
                 }
             }
-            ballot.count(&best.0);
+            ballot.count(&best);
         }
         ballot
     }
@@ -589,21 +590,6 @@ impl Ballot {
     }
 }
 
-/// The best-colliding cylinder pair of one enrolled finger for the current probe cylinder
-/// (weight 0: none yet).
-struct BestPair(geometry::Pair);
-
-impl Default for BestPair {
-    fn default() -> Self {
-        Self(geometry::Pair {
-            slot: u32::MAX,
-            probe: 0,
-            enrolled: 0,
-            weight: 0.0,
-        })
-    }
-}
-
 /// A finger's vote normaliser: the square root of its posting entries.
 fn norm(keys: u32) -> f32 {
     (keys.max(1) as f32).sqrt()
@@ -650,7 +636,7 @@ fn group_by_leader(
         total += *end;
         *end = total;
     }
-    let mut grouped = vec![BestPair::default().0; total];
+    let mut grouped = vec![geometry::Pair::default(); total];
     for (leader, p) in kept {
         grouped[next[leader as usize]] = geometry::Pair::unpack(p);
         next[leader as usize] += 1;

@@ -14,7 +14,7 @@ type Point = (f32, f32, f32);
 
 /// One colliding cylinder pair of a probe finger: the enrolled finger's slot, the two
 /// cylinders, and the pair's weight in the votes.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Pair {
     pub slot: u32,
     pub probe: u8,
