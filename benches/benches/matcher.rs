@@ -1,19 +1,22 @@
 //! Matching speed: 1:1 comparisons per second on one core (prepared templates, as the 1:N
 //! index and the FVC evaluation use them), descriptor preparation, and 1:N search of a
-//! 10-finger probe against galleries of 10k and 100k fingers.
+//! 10-finger probe against galleries of 10k and 100k fingers (ten-prints), and of a 2-finger
+//! probe against 200k fingers (both index fingers of 100k people: 100k fingers per position,
+//! where the pruning stage's shortlist grows, `IndexParams::sized_for`).
 //!
 //! Synthetic fingers come from `fixtures::synth`: ground truth from `template_gallery` (the
 //! SFinGe orientation model, ~66 minutiae per fingertip), enrolled and probed as two different
 //! template-level captures (`template_impression`: placement, plastic distortion, partial
-//! contact, extractor noise). Finger `i` belongs to record `i / 10`.
+//! contact, extractor noise). Finger `i` belongs to record `i / 10` (`i / 2` for two-finger
+//! records).
 
 #![allow(clippy::expect_used)]
 
 use biometrics::index::{Index, IndexParams, RecordId};
 use biometrics::matcher::PreparedTemplate;
-use biometrics::{OrientationField, Template};
+use biometrics::{FingerPosition, OrientationField, Template};
 use criterion::{Criterion, criterion_group, criterion_main};
-use fixtures::synth::{ExtractorNoise, template_gallery, template_impression};
+use fixtures::synth::{ExtractorNoise, template_gallery, template_impression, template_only};
 use std::hint::black_box;
 use std::time::Instant;
 
@@ -93,10 +96,25 @@ fn bench_one_to_one(c: &mut Criterion) {
     });
 }
 
-/// 1:N: a 10-finger probe (a second capture of an enrolled person) against galleries of 10k
-/// and 100k fingers (1k and 10k people) on two threads. The gallery is built once per size;
-/// its build time, memory per finger, file size and load time and the probes' mate ranks are
-/// printed, not benchmarked repeatedly (building 100k fingers takes about a minute).
+/// The ground truth of a gallery's fingers: ten-prints, or both index fingers of each person.
+fn masters(fingers: usize, per_person: usize) -> Vec<Template> {
+    if per_person == 10 {
+        return template_gallery(SEED, fingers);
+    }
+    let positions = [FingerPosition::RightIndex, FingerPosition::LeftIndex];
+    (0..fingers)
+        .map(|i| {
+            let seed = SEED ^ (i as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+            template_only(seed, positions[i % positions.len()])
+        })
+        .collect()
+}
+
+/// 1:N: a probe of every finger of an enrolled person (a second capture) against galleries of
+/// 10k and 100k fingers of ten-prints (1k and 10k people) and 200k index fingers (100k
+/// people), on two threads. The gallery is built once per size; its build time, memory per
+/// finger, file size and load time and the probes' mate ranks are printed, not benchmarked
+/// repeatedly (building 100k fingers takes about a minute).
 fn bench_one_to_many(c: &mut Criterion) {
     let mut group = c.benchmark_group("index");
     group.sample_size(10);
@@ -104,33 +122,35 @@ fn bench_one_to_many(c: &mut Criterion) {
         threads: THREADS,
         ..IndexParams::default()
     };
-    for fingers in [10_000usize, 100_000] {
+    for (fingers, per_person) in [(10_000usize, 10usize), (100_000, 10), (200_000, 2)] {
         let start = Instant::now();
-        let masters = template_gallery(SEED, fingers);
+        let masters = masters(fingers, per_person);
         let enrolled: Vec<(RecordId, Template)> = masters
             .iter()
             .enumerate()
-            .map(|(i, m)| ((i / 10) as RecordId, capture(m, i, 1)))
+            .map(|(i, m)| ((i / per_person) as RecordId, capture(m, i, 1)))
             .collect();
         let generated = start.elapsed();
         let start = Instant::now();
         let mut index = Index::new(params);
-        index.add_many(&enrolled).expect("room for 100k fingers");
+        index.add_many(&enrolled).expect("room for 200k fingers");
         let build = start.elapsed();
         drop(enrolled);
         let memory = index.memory();
         eprintln!(
             "index of {} fingers: fixtures generated in {:.1} s; built in {:.1} s on {THREADS} \
-             threads; {} B/finger ({memory:?})",
+             threads; {} B/finger ({memory:?}); shortlist {} of {} fingers per position",
             index.len(),
             generated.as_secs_f64(),
             build.as_secs_f64(),
             memory.total() / index.len().max(1),
+            index.shortlist_len(masters[0].position),
+            index.compatible_fingers(masters[0].position),
         );
-        let people = fingers / 10;
+        let people = fingers / per_person;
         let probe_of = |person: usize| -> Vec<Template> {
-            (0..10)
-                .map(|f| capture(&masters[person * 10 + f], person * 10 + f, 2))
+            (person * per_person..(person + 1) * per_person)
+                .map(|f| capture(&masters[f], f, 2))
                 .collect()
         };
         let probed: Vec<usize> = (0..20).map(|k| k * 97 % people).collect();
@@ -146,12 +166,13 @@ fn bench_one_to_many(c: &mut Criterion) {
                 .count();
         }
         eprintln!(
-            "10-finger probes with the mate ranked first: {first}/{}; probe fingers with the \
-             mate first: {fingers_found}/{}",
+            "{per_person}-finger probes with the mate ranked first: {first}/{}; probe fingers \
+             with the mate first: {fingers_found}/{}",
             probes.len(),
-            probes.len() * 10
+            probes.len() * per_person
         );
-        group.bench_function(format!("search 10-finger probe, {fingers} fingers"), |b| {
+        let name = format!("search {per_person}-finger probe, {fingers} fingers");
+        group.bench_function(name, |b| {
             let mut i = 0;
             b.iter(|| {
                 i = (i + 1) % probes.len();

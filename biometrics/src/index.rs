@@ -7,7 +7,8 @@
 //!    min-hashes each; a probe votes for every enrolled finger sharing a key. The `rerank`
 //!    fingers with most votes are then checked for geometry: the weight of their colliding
 //!    cylinder pairs that agree on one rigid motion ([`geometry`]). The `candidates` fingers
-//!    that check best survive.
+//!    that check best survive. Beyond `sized_for` fingers of the probe's position, both
+//!    numbers grow in proportion (a constant share of the gallery).
 //! 2. **Verify** the survivors with the full matcher ([`crate::matcher`]).
 //! 3. **Fuse** a 10-finger probe per record: the sum of the best score of each probe finger.
 //!
@@ -43,8 +44,36 @@ pub struct IndexParams {
     pub rerank: usize,
     /// Fingers per probe finger passed from the pruning stage to the full matcher.
     pub candidates: usize,
+    /// Compatible fingers (the probe's position, or unknown) up to which `rerank` and
+    /// `candidates` apply as given. In larger galleries both grow in proportion, so that the
+    /// same share of the gallery is checked and verified: the chance fingers that outrank a
+    /// weak mate grow in number with the gallery (`usize::MAX`: never grow).
+    pub sized_for: usize,
     /// Worker threads for searches and bulk loads (0: all available cores).
     pub threads: usize,
+}
+
+impl IndexParams {
+    /// How many fingers the pruning stage passes to the full matcher when `fingers` enrolled
+    /// fingers are compatible with the probe finger.
+    pub fn shortlist_for(&self, fingers: usize) -> usize {
+        self.grown(self.candidates, fingers)
+    }
+
+    /// How many fingers the geometric check re-ranks when `fingers` are compatible.
+    pub fn rerank_for(&self, fingers: usize) -> usize {
+        self.grown(self.rerank.max(self.candidates), fingers)
+    }
+
+    /// `base` up to `sized_for` compatible fingers, in proportion beyond.
+    fn grown(&self, base: usize, fingers: usize) -> usize {
+        let sized_for = self.sized_for.max(1);
+        if fingers <= sized_for {
+            return base;
+        }
+        let grown = base as u128 * fingers as u128 / sized_for as u128;
+        usize::try_from(grown).unwrap_or(usize::MAX)
+    }
 }
 
 impl Default for IndexParams {
@@ -63,6 +92,10 @@ impl Default for IndexParams {
             // 300 candidates cost about 0.15 s more per 10-finger search than 100, whatever
             // the gallery size, and leave a margin for hard mates in larger galleries.
             candidates: 300,
+            // The sizes above lose 1 of 1,120 real mates among 30,000 same-position fingers;
+            // among 100,000, 300 candidates lost 7 (BENCHMARKS.md, round 15). A ten-print
+            // gallery reaches 30,000 fingers per position at 300,000 fingers.
+            sized_for: 30_000,
             threads: 0,
         }
     }
@@ -144,7 +177,12 @@ pub struct Index {
     lookup: HashMap<(RecordId, FingerPosition), u32>,
     postings: postings::Postings,
     live: usize,
+    /// Enrolled fingers per position code ([`FingerPosition::code`]).
+    per_position: [usize; POSITIONS],
 }
+
+/// Finger position codes: unknown and the ten fingers.
+const POSITIONS: usize = 11;
 
 /// The gallery is biometric data: the debug form shows sizes only.
 impl std::fmt::Debug for Index {
@@ -170,6 +208,7 @@ impl Index {
             rows: params.rows.clamp(1, 4),
             rerank: params.rerank,
             candidates: params.candidates.max(1),
+            sized_for: params.sized_for,
             threads: params.threads,
         };
         Self {
@@ -180,6 +219,7 @@ impl Index {
             lookup: HashMap::new(),
             postings: postings::Postings::default(),
             live: 0,
+            per_position: [0; POSITIONS],
         }
     }
 
@@ -249,6 +289,7 @@ impl Index {
             None => return Err(IndexFull),
         };
         self.lookup.insert((record, template.position), slot);
+        self.per_position[usize::from(template.position.code())] += 1;
         self.slots[slot as usize] = Some(Enrolled {
             record,
             template,
@@ -283,6 +324,7 @@ impl Index {
         };
         if self.slots[slot as usize].take().is_some() {
             self.live -= 1;
+            self.per_position[usize::from(position.code())] -= 1;
         }
         true
     }
@@ -328,6 +370,21 @@ impl Index {
                 + self.free.capacity() * 4
                 + self.hasher.heap_bytes(),
         }
+    }
+
+    /// Enrolled fingers that a probe finger at `position` is compared with.
+    pub fn compatible_fingers(&self, position: FingerPosition) -> usize {
+        let count = |p: FingerPosition| self.per_position[usize::from(p.code())];
+        match position {
+            FingerPosition::Unknown => self.live,
+            p => count(p) + count(FingerPosition::Unknown),
+        }
+    }
+
+    /// How many fingers the pruning stage passes to the full matcher for a probe finger at
+    /// `position` ([`IndexParams::shortlist_for`]).
+    pub fn shortlist_len(&self, position: FingerPosition) -> usize {
+        self.params.shortlist_for(self.compatible_fingers(position))
     }
 
     fn threads(&self) -> usize {
@@ -424,7 +481,7 @@ impl Index {
         let ballot = self.vote(probe, position);
         let leaders = self.leaders(&ballot, position);
         let checked = self.check_geometry(probe, &ballot.pairs, leaders);
-        best(checked, self.params.candidates)
+        best(checked, self.shortlist_len(position))
     }
 
     /// Counts the votes of every probe cylinder, per pair of cylinders, not per key: a genuine
@@ -497,7 +554,8 @@ impl Index {
                     .then(|| (s, ballot.votes[s as usize] / norm(e.keys)))
             })
             .collect();
-        best(ranked, self.params.rerank.max(self.params.candidates))
+        let fingers = self.compatible_fingers(position);
+        best(ranked, self.params.rerank_for(fingers))
     }
 
     /// Scores each leader by [`geometry::consistent_weight`] of its colliding pairs, divided

@@ -267,3 +267,53 @@ fn params_with_fewer_candidates_verify_fewer_fingers() {
     assert!(hits.len() <= 5);
     assert_eq!(hits[0].record, 9);
 }
+
+/// Beyond `sized_for` compatible fingers the shortlist grows in proportion, so that the same
+/// share of a larger gallery reaches the full matcher; fingers of another position do not
+/// count, fingers of unknown position count for every probe, removed fingers stop counting.
+#[test]
+fn the_shortlist_grows_with_the_compatible_fingers() {
+    let mut index = gallery_with(
+        IndexParams {
+            candidates: 4,
+            rerank: 8,
+            sized_for: 20,
+            ..IndexParams::default()
+        },
+        30,
+        &[FingerPosition::RightIndex, FingerPosition::LeftIndex],
+    );
+    let right = FingerPosition::RightIndex;
+    assert_eq!(index.compatible_fingers(right), 30);
+    assert_eq!(index.shortlist_len(right), 6);
+    let probe = finger(12, right, 2);
+    let hits = index.search_finger(&probe);
+    assert_eq!(hits.len(), 6);
+    assert_eq!(hits[0].record, 12);
+
+    let unknown: Vec<(RecordId, Template)> = (100..110)
+        .map(|p| (p, finger(p, FingerPosition::Unknown, 1)))
+        .collect();
+    index.add_many(&unknown).unwrap();
+    assert_eq!(index.compatible_fingers(right), 40);
+    assert_eq!(index.compatible_fingers(FingerPosition::Unknown), 70);
+    assert_eq!(index.shortlist_len(right), 8);
+    assert_eq!(index.shortlist_len(FingerPosition::Unknown), 14);
+    assert_eq!(index.search_finger(&probe).len(), 8);
+
+    for p in 0..25 {
+        assert!(index.remove(p, right));
+    }
+    assert_eq!(index.compatible_fingers(right), 15);
+    assert_eq!(index.shortlist_len(right), 4);
+    assert_eq!(index.search_finger(&probe).len(), 4);
+
+    // Re-enrolling a finger replaces it: the count does not change.
+    index
+        .add(30, &finger(30, FingerPosition::Unknown, 1))
+        .unwrap();
+    index
+        .add(30, &finger(30, FingerPosition::Unknown, 1))
+        .unwrap();
+    assert_eq!(index.compatible_fingers(right), 16);
+}
