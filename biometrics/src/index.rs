@@ -176,8 +176,7 @@ pub struct Index {
     free: Vec<u32>,
     lookup: HashMap<(RecordId, FingerPosition), u32>,
     postings: postings::Postings,
-    live: usize,
-    /// Enrolled fingers per position code ([`FingerPosition::code`]).
+    /// Enrolled fingers per position code ([`FingerPosition::code`]); their sum is `len()`.
     per_position: [usize; POSITIONS],
 }
 
@@ -188,7 +187,7 @@ const POSITIONS: usize = 11;
 impl std::fmt::Debug for Index {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Index")
-            .field("fingers", &self.live)
+            .field("fingers", &self.len())
             .field("postings", &self.postings.len())
             .field("params", &self.params)
             .finish()
@@ -206,10 +205,8 @@ impl Index {
         let params = IndexParams {
             bands: params.bands.clamp(1, 64),
             rows: params.rows.clamp(1, 4),
-            rerank: params.rerank,
             candidates: params.candidates.max(1),
-            sized_for: params.sized_for,
-            threads: params.threads,
+            ..params
         };
         Self {
             hasher: minhash::MinHasher::new(params.bands, params.rows),
@@ -218,7 +215,6 @@ impl Index {
             free: Vec::new(),
             lookup: HashMap::new(),
             postings: postings::Postings::default(),
-            live: 0,
             per_position: [0; POSITIONS],
         }
     }
@@ -229,11 +225,11 @@ impl Index {
 
     /// Enrolled fingers.
     pub fn len(&self) -> usize {
-        self.live
+        self.per_position.iter().sum()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.live == 0
+        self.len() == 0
     }
 
     /// Enrolls (or replaces) the finger `template.position` of `record`.
@@ -296,14 +292,13 @@ impl Index {
             prepared,
             keys: keys as u32,
         });
-        self.live += 1;
         Ok(slot)
     }
 
     /// Makes the slots of removed fingers reusable once enough of them pile up: their
     /// posting entries are purged first, so a reused slot never inherits old votes.
     fn reclaim(&mut self) {
-        let dead = self.slots.len() - self.live;
+        let dead = self.slots.len() - self.len();
         if dead == 0 || dead * 8 < self.slots.len() {
             return;
         }
@@ -323,7 +318,6 @@ impl Index {
             return false;
         };
         if self.slots[slot as usize].take().is_some() {
-            self.live -= 1;
             self.per_position[usize::from(position.code())] -= 1;
         }
         true
@@ -376,7 +370,7 @@ impl Index {
     pub fn compatible_fingers(&self, position: FingerPosition) -> usize {
         let count = |p: FingerPosition| self.per_position[usize::from(p.code())];
         match position {
-            FingerPosition::Unknown => self.live,
+            FingerPosition::Unknown => self.len(),
             p => count(p) + count(FingerPosition::Unknown),
         }
     }
@@ -498,7 +492,7 @@ impl Index {
             touched: Vec::new(),
             pairs: Vec::new(),
         };
-        let live = self.live.max(1) as f32;
+        let live = self.len().max(1) as f32;
         let cap = (1.0 + live).ln();
         let mut hits: Vec<(u32, f32)> = Vec::new();
         let mut sorter = RadixSorter::default();
