@@ -1,8 +1,9 @@
 //! Minutiae extraction per image, single-threaded, on the two shared FVC2002 B sets (DB1 at
 //! 500 ppi; DB2 at 569 ppi, so its figure includes resampling). Compare with mindtct via
-//! `benches/peers/mindtct.py`, run side by side.
+//! `benches/peers/mindtct.py`, run side by side. The dry, dotted print DB2_B 109_8 is also read
+//! with and without the optional ridge restoration (`extract::Restoration`), to price it.
 
-use biometrics::extract::extract;
+use biometrics::extract::{Restoration, extract, extract_with};
 use biometrics::{FingerImage, FingerPosition};
 use criterion::{Criterion, criterion_group, criterion_main};
 use std::hint::black_box;
@@ -53,5 +54,33 @@ fn bench_extract(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, bench_extract);
+fn load_one(set: &str, name: &str, ppi: u16) -> Option<FingerImage> {
+    let path = data_dir()?.join("fingerprints").join(set).join(name);
+    let grey = image::open(path).ok()?.to_luma8();
+    FingerImage::new(grey.width(), grey.height(), ppi, grey.into_raw()).ok()
+}
+
+fn bench_restoration(c: &mut Criterion) {
+    let Some(dotted) = load_one("fvc2002-db2b", "109_8.tif", 569) else {
+        eprintln!("fvc2002-db2b/109_8.tif not found (set REKAM_DATA)");
+        return;
+    };
+    for (label, restoration) in [
+        ("without", Restoration::Off),
+        ("with", Restoration::Refiltered),
+    ] {
+        c.bench_function(
+            &format!("extract 109_8 (dotted) {label} restoration"),
+            |b| {
+                b.iter(|| {
+                    black_box(
+                        extract_with(black_box(&dotted), FingerPosition::Unknown, restoration).ok(),
+                    )
+                })
+            },
+        );
+    }
+}
+
+criterion_group!(benches, bench_extract, bench_restoration);
 criterion_main!(benches);

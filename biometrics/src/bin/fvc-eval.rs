@@ -1,10 +1,11 @@
-//! `fvc-eval DIR [--ppi N] [--scores FILE]`: extracts every `N_M.tif|bmp|png` image of an
+//! `fvc-eval DIR [--ppi N] [--scores FILE] [--restore]`: extracts every `N_M.tif|bmp|png` image of an
 //! FVC-style folder, compares all genuine pairs and all impostor pairs with
 //! `biometrics::matcher`, and prints the error rates. The last line is one JSON object (for scripts); the lines before it are for
 //! people. Genuine: every pair of impressions of one finger. Impostor: every pair of
 //! impressions of different fingers (`eer`, `fmr100`, …); `eer_fvc` uses the FVC-official
 //! impostor subset (first impressions only). `--scores FILE` also writes every compared pair's
-//! score, in the score-file form `fvc-compare` reads (`biometrics::eval::paired`).
+//! score, in the score-file form `fvc-compare` reads (`biometrics::eval::paired`). `--restore`
+//! extracts with the ridge restoration of refiltered prints (`extract::Restoration`).
 //!
 //! The library stays I/O free: this binary does the reading and decoding.
 
@@ -12,7 +13,7 @@ mod common;
 
 use biometrics::eval::paired::ScoreTable;
 use biometrics::eval::{self, FvcId};
-use biometrics::extract::extract;
+use biometrics::extract::{Restoration, extract_with};
 use biometrics::matcher::PreparedTemplate;
 use biometrics::{FingerImage, FingerPosition, Template};
 use common::{emit, json_escape};
@@ -23,12 +24,14 @@ struct Args {
     dir: PathBuf,
     ppi: u16,
     scores: Option<PathBuf>,
+    restoration: Restoration,
 }
 
 fn parse_args() -> Result<Args, String> {
     let mut dir = None;
     let mut ppi = 500u16;
     let mut scores = None;
+    let mut restoration = Restoration::Off;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
@@ -37,6 +40,7 @@ fn parse_args() -> Result<Args, String> {
                 ppi = v.parse().map_err(|_| format!("--ppi: not a number: {v}"))?;
             }
             "--scores" => scores = Some(PathBuf::from(args.next().ok_or("--scores needs a file")?)),
+            "--restore" => restoration = Restoration::Refiltered,
             "-h" | "--help" => return Err(String::new()),
             _ if dir.is_none() => dir = Some(PathBuf::from(a)),
             _ => return Err(format!("unexpected argument: {a}")),
@@ -46,13 +50,14 @@ fn parse_args() -> Result<Args, String> {
         dir: dir.ok_or("missing DIR")?,
         ppi,
         scores,
+        restoration,
     })
 }
 
 fn main() {
     common::main(
         "fvc-eval",
-        "fvc-eval DIR [--ppi N] [--scores FILE]",
+        "fvc-eval DIR [--ppi N] [--scores FILE] [--restore]",
         parse_args,
         run,
     );
@@ -61,7 +66,7 @@ fn main() {
 fn run(args: &Args) -> Result<(), String> {
     let images = load_folder(&args.dir, args.ppi)?;
     let ids: Vec<FvcId> = images.iter().map(|(id, _)| *id).collect();
-    let (templates, extract_ms) = extract_all(&images)?;
+    let (templates, extract_ms) = extract_all(&images, args.restoration)?;
     let (prepared, prepare_us) = prepare_all(&templates);
     let genuine_pairs = eval::genuine_pairs(&ids);
     let impostor_pairs = eval::impostor_pairs_all(&ids);
@@ -164,12 +169,16 @@ fn load_folder(dir: &Path, ppi: u16) -> Result<Vec<(FvcId, FingerImage)>, String
     Ok(out)
 }
 
-fn extract_all(images: &[(FvcId, FingerImage)]) -> Result<(Vec<Template>, Vec<f64>), String> {
+fn extract_all(
+    images: &[(FvcId, FingerImage)],
+    restoration: Restoration,
+) -> Result<(Vec<Template>, Vec<f64>), String> {
     let mut templates = Vec::with_capacity(images.len());
     let mut ms = Vec::with_capacity(images.len());
     for (id, img) in images {
         let start = Instant::now();
-        let t = extract(img, FingerPosition::Unknown).map_err(|e| format!("{id}: {e}"))?;
+        let t = extract_with(img, FingerPosition::Unknown, restoration)
+            .map_err(|e| format!("{id}: {e}"))?;
         ms.push(start.elapsed().as_secs_f64() * 1e3);
         templates.push(t);
     }

@@ -9,7 +9,10 @@
 //! contextual enhancement (oriented Gabor filters, precomputed; where orientation and period
 //! re-measured on the first pass's output disagree with the first measurement, as on dry,
 //! dotted prints, a second pass with the re-measured fields, longer kernels where the image is
-//! dotted, and the re-measured period for the later steps) → binarize → thin → detect
+//! dotted, and the re-measured period for the later steps; optionally, a print so refiltered
+//! has its ridges restored by a small network trained on synthetic prints (module `restore`,
+//! [`Restoration`]), and every step from segmentation on runs again on the restored image) →
+//! binarize → thin → detect
 //! minutiae (crossing number) with direction → remove false minutiae (border, short ridges,
 //! spurs, bridges, pores, broken ridges, clusters) → per-minutia reliability (coherence, ridge
 //! clarity, strength, shape, crowding by other skeleton candidates) as quality. The template
@@ -28,6 +31,7 @@ mod normalize;
 mod orientation;
 mod reliability;
 mod resample;
+mod restore;
 mod segment;
 mod thin;
 
@@ -87,6 +91,11 @@ pub struct ExtractTrace {
     pub candidates: Vec<Minutia>,
     /// The final template.
     pub template: Template,
+    /// Whether the second Gabor pass refiltered the print as it came (its fields disagreed: dry,
+    /// dotted or smudged ridges).
+    pub refiltered: bool,
+    /// Whether the print was read again after ridge restoration ([`restore`]).
+    pub restored: bool,
 }
 
 impl std::fmt::Debug for ExtractTrace {
@@ -96,6 +105,8 @@ impl std::fmt::Debug for ExtractTrace {
             .field("blocks", &self.mask.dim())
             .field("candidates", &self.candidates.len())
             .field("template", &self.template)
+            .field("refiltered", &self.refiltered)
+            .field("restored", &self.restored)
             .finish_non_exhaustive()
     }
 }
@@ -103,7 +114,16 @@ impl std::fmt::Debug for ExtractTrace {
 /// Extracts the minutiae of one impression. Input of any supported resolution is resampled to
 /// 500 ppi; the template's coordinates are at 500 ppi.
 pub fn extract(image: &FingerImage, position: FingerPosition) -> Result<Template, ExtractError> {
-    extract_traced(image, position).map(|trace| trace.template)
+    extract_with(image, position, Restoration::Off)
+}
+
+/// [`extract`] with the ridge-restoration step chosen.
+pub fn extract_with(
+    image: &FingerImage,
+    position: FingerPosition,
+    restoration: Restoration,
+) -> Result<Template, ExtractError> {
+    extract_traced_with(image, position, restoration).map(|trace| trace.template)
 }
 
 /// [`extract`], keeping every intermediate result.
@@ -111,9 +131,58 @@ pub fn extract_traced(
     image: &FingerImage,
     position: FingerPosition,
 ) -> Result<ExtractTrace, ExtractError> {
+    extract_traced_with(image, position, Restoration::Off)
+}
+
+/// Whether the extractor restores the ridges of a print the second Gabor pass refilters.
+///
+/// Off by default: on FVC2002 the restoration lifts the dry, dotted print of DB2_B (EER 0.70 →
+/// 0.51–0.70 %, ZeroFMR 2.14 → 0.71 %) but costs a wet print of DB1_B (EER 0.35 → 0.70 %), so it
+/// does not pay on the error rates yet (BENCHMARKS.md, "Round 16").
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Restoration {
+    /// Never restore ([`extract`]).
+    #[default]
+    Off,
+    /// Restore every refiltered print, and read it again from the restored image.
+    Refiltered,
+}
+
+/// [`extract_traced`] with the restoration step chosen.
+pub fn extract_traced_with(
+    image: &FingerImage,
+    position: FingerPosition,
+    restoration: Restoration,
+) -> Result<ExtractTrace, ExtractError> {
     let image = resample::to_standard_ppi(image)?;
     let grid = check_size(&image)?;
     let normalized = normalize::zero_mean_unit_variance(&image);
+    let first = trace_from(image, grid, normalized, position)?;
+    if restoration == Restoration::Off || !first.refiltered {
+        return Ok(first);
+    }
+    // The second pass found the print dry, dotted or smudged: restore its ridges and read it
+    // again. If the restored image has no finger left, the first reading stands.
+    let Some(restored) = restore::restore(&first.normalized) else {
+        return Ok(first);
+    };
+    match trace_from(first.image.clone(), grid, restored, position) {
+        Ok(trace) => Ok(ExtractTrace {
+            refiltered: true,
+            restored: true,
+            ..trace
+        }),
+        Err(_) => Ok(first),
+    }
+}
+
+/// Steps 3–11 on a normalized image.
+fn trace_from(
+    image: FingerImage,
+    grid: BlockGrid,
+    normalized: Array2<f32>,
+    position: FingerPosition,
+) -> Result<ExtractTrace, ExtractError> {
     let mask = segment::foreground(&normalized, &grid);
     if !mask.iter().any(|&m| m) {
         return Err(ExtractError::NoFinger);
@@ -126,6 +195,7 @@ pub fn extract_traced(
     } = enhance::gabor_two_pass(&normalized, &grid, &mask, &field, &period);
     // On prints refiltered with a re-measured period, that period is the better one for the
     // steps that scale with it.
+    let refiltered = remeasured_period.is_some();
     let period = remeasured_period.unwrap_or(period);
     let binary = binarize::ridges(&enhanced, &grid, &mask);
     let skeleton = thin::zhang_suen(&binary);
@@ -171,6 +241,8 @@ pub fn extract_traced(
         skeleton,
         candidates: candidates.into_iter().map(|c| c.minutia).collect(),
         template,
+        refiltered,
+        restored: false,
     })
 }
 

@@ -37,3 +37,53 @@ fn minutiae_recall_and_precision_on_good_synthetic_impressions() {
         total.precision()
     );
 }
+
+/// Ridge restoration on dry, dotted synthetic prints of fingers it was not trained on (training
+/// used fingers 1000–1149): among the prints the second pass refilters, the restored readings
+/// find more of the true minutiae, and a larger share of what they find is true. Measured: 6 of
+/// the 40 refiltered; recall 0.628 → 0.791 (255 → 321 of 406), precision 0.779 → 0.916.
+#[test]
+fn restoration_reads_dry_dotted_synthetic_prints_better() {
+    use biometrics::extract::{Restoration, extract_traced_with};
+    use fixtures::synth::restoration::{Contact, training_pair};
+    let (mut plain, mut restored) = (Counts::default(), Counts::default());
+    let mut refiltered = 0;
+    for seed in 1..=40 {
+        let master = MasterFinger::generate(seed);
+        let [_, dry, _] = Contact::all_three(seed, 0);
+        let pair = training_pair(&master, 0, dry);
+        let impression = master.impression(0);
+        let read = |r| extract_traced_with(&pair.input, FingerPosition::Unknown, r).unwrap();
+        let (before, after) = (read(Restoration::Off), read(Restoration::Refiltered));
+        assert_eq!(before.refiltered, after.restored);
+        if !after.restored {
+            continue;
+        }
+        refiltered += 1;
+        plain.add(score(
+            &master,
+            &impression,
+            &before.template.minutiae,
+            TOLERANCE,
+        ));
+        restored.add(score(
+            &master,
+            &impression,
+            &after.template.minutiae,
+            TOLERANCE,
+        ));
+    }
+    println!("{refiltered} refiltered; plain {plain:?}; restored {restored:?}");
+    assert!(
+        refiltered >= 3,
+        "only {refiltered} of 8 dry prints refiltered"
+    );
+    assert!(
+        restored.recall() > plain.recall(),
+        "{plain:?} → {restored:?}"
+    );
+    assert!(
+        restored.precision() > plain.precision(),
+        "{plain:?} → {restored:?}"
+    );
+}

@@ -1,0 +1,304 @@
+//! Step 3b: ridge restoration of the prints the second Gabor pass refilters (dry, dotted or
+//! smudged prints), by a small convolutional network trained on synthetic prints only.
+//!
+//! Why a network: on a dry print whose ridges are rows of contact dots, every hand-made
+//! orientation and filter step reads the dots instead of the ridges (rounds 5–9 in
+//! BENCHMARKS.md). The network has learned, from synthetic impressions with a known clean ridge
+//! map (`fixtures::synth::restoration`), to draw the ridges the dots lie on.
+//!
+//! Five 'same'-padded convolutions (5×5 at dilations 1, 2, 3, 2, then 3×3; 16 channels; ReLU
+//! between; 35 px receptive field) give a ridge probability per pixel. Where the network is
+//! sure of itself (mean |2p − 1| over 17×17 px), its output replaces the image; where it is not
+//! (smudges, background), the image stays as it was. The weights come from
+//! `biometrics/train/restore.py` and are embedded in the binary.
+
+use ndarray::Array2;
+use std::sync::OnceLock;
+
+/// (input channels, output channels, kernel side, dilation) of each layer.
+const LAYERS: [(usize, usize, usize, usize); 5] = [
+    (1, 16, 5, 1),
+    (16, 16, 5, 2),
+    (16, 16, 5, 3),
+    (16, 16, 5, 2),
+    (16, 1, 3, 1),
+];
+
+/// The trained weights, little-endian f32, layer by layer: weight `[out][in][ky][kx]`, bias.
+static WEIGHTS: &[u8] = include_bytes!("restore.bin");
+
+/// Side of the window over which the network's confidence is averaged, pixels.
+const CONFIDENCE_WINDOW: usize = 17;
+/// Confidence below which the image is kept, and above which the network's ridges replace it.
+const CONFIDENCE_KEEP: f32 = 0.4;
+const CONFIDENCE_REPLACE: f32 = 0.8;
+/// The blend is clipped to this many standard deviations before it is normalized again, as an
+/// 8-bit image of it would be.
+const CLIP: f32 = 3.2;
+
+struct Layer {
+    inputs: usize,
+    outputs: usize,
+    side: usize,
+    dilation: usize,
+    weights: Vec<f32>,
+    bias: Vec<f32>,
+}
+
+impl Layer {
+    /// How far the kernel reaches from its centre, pixels.
+    fn reach(&self) -> usize {
+        self.dilation * (self.side / 2)
+    }
+}
+
+/// The network, parsed once from the embedded weights; `None` if they do not fit [`LAYERS`]
+/// (a build with a wrong weights file then extracts without restoration).
+fn network() -> Option<&'static [Layer]> {
+    static NETWORK: OnceLock<Option<Vec<Layer>>> = OnceLock::new();
+    NETWORK.get_or_init(|| parse(WEIGHTS)).as_deref()
+}
+
+fn parse(bytes: &[u8]) -> Option<Vec<Layer>> {
+    let mut values = bytes
+        .chunks_exact(4)
+        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]));
+    let mut take = |n: usize| -> Option<Vec<f32>> {
+        let v: Vec<f32> = values.by_ref().take(n).collect();
+        (v.len() == n && v.iter().all(|w| w.is_finite())).then_some(v)
+    };
+    let layers = LAYERS
+        .iter()
+        .map(|&(inputs, outputs, side, dilation)| {
+            Some(Layer {
+                inputs,
+                outputs,
+                side,
+                dilation,
+                weights: take(inputs * outputs * side * side)?,
+                bias: take(outputs)?,
+            })
+        })
+        .collect::<Option<Vec<_>>>()?;
+    (bytes.len()
+        == 4 * layers
+            .iter()
+            .map(|l| l.weights.len() + l.bias.len())
+            .sum::<usize>())
+    .then_some(layers)
+}
+
+/// The restored image: zero mean, unit variance, ridges positive, like `normalized`. `None` when
+/// the network is unavailable (see [`network`]).
+pub(crate) fn restore(normalized: &Array2<f32>) -> Option<Array2<f32>> {
+    let ridge = ridge_probability(normalized)?;
+    let weight = replacement_weight(&ridge);
+    Some(blend(normalized, &ridge, &weight))
+}
+
+/// The network's ridge probability per pixel.
+pub(crate) fn ridge_probability(normalized: &Array2<f32>) -> Option<Array2<f32>> {
+    let layers = network()?;
+    let (h, w) = normalized.dim();
+    let mut planes = vec![normalized.iter().copied().collect::<Vec<f32>>()];
+    for (i, layer) in layers.iter().enumerate() {
+        let last = i + 1 == layers.len();
+        planes = convolve(layer, &planes, w, h, !last);
+    }
+    let logits = planes.into_iter().next()?;
+    let p = logits
+        .into_iter()
+        .map(|z| 1.0 / (1.0 + (-z).exp()))
+        .collect();
+    Array2::from_shape_vec((h, w), p).ok()
+}
+
+/// One 'same' convolution with zero padding, then ReLU unless it is the last layer. Each output
+/// row is accumulated in a row buffer, tap by tap, so the inner loop is a contiguous
+/// multiply-add the compiler vectorises.
+fn convolve(layer: &Layer, input: &[Vec<f32>], w: usize, h: usize, relu: bool) -> Vec<Vec<f32>> {
+    let r = layer.reach();
+    let pw = w + 2 * r;
+    let padded: Vec<Vec<f32>> = input
+        .iter()
+        .map(|plane| {
+            let mut p = vec![0f32; pw * (h + 2 * r)];
+            for (y, row) in plane.chunks_exact(w).enumerate() {
+                p[(y + r) * pw + r..][..w].copy_from_slice(row);
+            }
+            p
+        })
+        .collect();
+    let k = layer.side;
+    let mut output = vec![vec![0f32; w * h]; layer.outputs];
+    for (o, out_plane) in output.iter_mut().enumerate() {
+        for (y, out_row) in out_plane.chunks_exact_mut(w).enumerate() {
+            out_row.fill(layer.bias[o]);
+            for (i, plane) in padded.iter().enumerate() {
+                let taps = &layer.weights[(o * layer.inputs + i) * k * k..][..k * k];
+                for ky in 0..k {
+                    let row = &plane[(y + ky * layer.dilation) * pw..][..pw];
+                    for kx in 0..k {
+                        let tap = taps[ky * k + kx];
+                        let src = &row[kx * layer.dilation..][..w];
+                        for (acc, &s) in out_row.iter_mut().zip(src) {
+                            *acc += tap * s;
+                        }
+                    }
+                }
+            }
+            if relu {
+                out_row.iter_mut().for_each(|v| *v = v.max(0.0));
+            }
+        }
+    }
+    output
+}
+
+/// How much of the network's output replaces the image at each pixel: 0 where the network is
+/// unsure (mean |2p − 1| over the window below [`CONFIDENCE_KEEP`]), 1 where it is sure.
+fn replacement_weight(ridge: &Array2<f32>) -> Array2<f32> {
+    let confidence = box_mean(
+        &ridge.mapv(|p| (2.0 * p - 1.0).abs()),
+        CONFIDENCE_WINDOW / 2,
+    );
+    confidence.mapv(|c| smoothstep(CONFIDENCE_KEEP, CONFIDENCE_REPLACE, c))
+}
+
+/// `weight` × the network's ridges (standardised) + (1 − `weight`) × the image, clipped and
+/// standardised again.
+fn blend(normalized: &Array2<f32>, ridge: &Array2<f32>, weight: &Array2<f32>) -> Array2<f32> {
+    let ridge = standardize(ridge);
+    let mixed = ndarray::Zip::from(normalized)
+        .and(&ridge)
+        .and(weight)
+        .map_collect(|&z, &e, &w| (w * e + (1.0 - w) * z).clamp(-CLIP, CLIP));
+    standardize(&mixed)
+}
+
+fn standardize(a: &Array2<f32>) -> Array2<f32> {
+    let n = a.len().max(1) as f64;
+    let mean = a.iter().map(|&v| f64::from(v)).sum::<f64>() / n;
+    let var = a
+        .iter()
+        .map(|&v| (f64::from(v) - mean).powi(2))
+        .sum::<f64>()
+        / n;
+    let (mean, inv) = (mean as f32, (1.0 / var.sqrt().max(1e-6)) as f32);
+    a.mapv(|v| (v - mean) * inv)
+}
+
+/// Mean over the (2·`radius` + 1)² window around each pixel, counting only pixels inside the
+/// image (a summed-area table).
+fn box_mean(a: &Array2<f32>, radius: usize) -> Array2<f32> {
+    let (h, w) = a.dim();
+    let mut sums = vec![0f64; (h + 1) * (w + 1)];
+    for y in 0..h {
+        let mut row = 0f64;
+        for x in 0..w {
+            row += f64::from(a[[y, x]]);
+            sums[(y + 1) * (w + 1) + x + 1] = sums[y * (w + 1) + x + 1] + row;
+        }
+    }
+    Array2::from_shape_fn((h, w), |(y, x)| {
+        let (y0, y1) = (y.saturating_sub(radius), (y + radius + 1).min(h));
+        let (x0, x1) = (x.saturating_sub(radius), (x + radius + 1).min(w));
+        let s = sums[y1 * (w + 1) + x1] - sums[y0 * (w + 1) + x1] - sums[y1 * (w + 1) + x0]
+            + sums[y0 * (w + 1) + x0];
+        (s / ((y1 - y0) * (x1 - x0)) as f64) as f32
+    })
+}
+
+fn smoothstep(lo: f32, hi: f32, v: f32) -> f32 {
+    let t = ((v - lo) / (hi - lo)).clamp(0.0, 1.0);
+    t * t * (3.0 - 2.0 * t)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A crop of a synthetic dotted print (z-scored) and the trained network's ridge
+    /// probability on it, as PyTorch computed them when the weights were exported.
+    static PARITY: &[u8] = include_bytes!("restore_parity.bin");
+    const PARITY_SHAPE: (usize, usize) = (48, 40);
+
+    fn floats(bytes: &[u8]) -> Vec<f32> {
+        bytes
+            .chunks_exact(4)
+            .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+            .collect()
+    }
+
+    #[test]
+    fn inference_reproduces_the_trained_network() {
+        let values = floats(PARITY);
+        let n = PARITY_SHAPE.0 * PARITY_SHAPE.1;
+        assert_eq!(values.len(), 2 * n);
+        let input = Array2::from_shape_vec(PARITY_SHAPE, values[..n].to_vec()).unwrap();
+        let ours = ridge_probability(&input).expect("the embedded network parses");
+        let worst = ours
+            .iter()
+            .zip(&values[n..])
+            .map(|(a, b)| (a - b).abs())
+            .fold(0f32, f32::max);
+        assert!(worst < 1e-4, "largest difference from PyTorch {worst}");
+        // Not a constant map: the crop has ridges and valleys.
+        assert!(ours.iter().any(|&p| p > 0.9) && ours.iter().any(|&p| p < 0.1));
+    }
+
+    #[test]
+    fn weights_of_the_wrong_size_or_not_finite_are_refused() {
+        assert!(parse(WEIGHTS).is_some());
+        assert!(
+            parse(&WEIGHTS[..WEIGHTS.len() - 4]).is_none(),
+            "one value short"
+        );
+        let mut longer = WEIGHTS.to_vec();
+        longer.extend_from_slice(&0f32.to_le_bytes());
+        assert!(parse(&longer).is_none(), "one value over");
+        let mut nan = WEIGHTS.to_vec();
+        nan[..4].copy_from_slice(&f32::NAN.to_le_bytes());
+        assert!(parse(&nan).is_none(), "a NaN weight");
+    }
+
+    #[test]
+    fn box_mean_counts_only_pixels_inside_the_image() {
+        let a = Array2::from_shape_fn((7, 9), |(y, x)| (y * 9 + x) as f32 * 0.37 - 5.0);
+        let r = 2;
+        let fast = box_mean(&a, r);
+        for ((y, x), &m) in fast.indexed_iter() {
+            let (mut sum, mut n) = (0f64, 0);
+            for yy in y.saturating_sub(r)..(y + r + 1).min(7) {
+                for xx in x.saturating_sub(r)..(x + r + 1).min(9) {
+                    sum += f64::from(a[[yy, xx]]);
+                    n += 1;
+                }
+            }
+            assert!((f64::from(m) - sum / n as f64).abs() < 1e-4, "({y}, {x})");
+        }
+    }
+
+    /// Where the network cannot tell ridge from valley, the image is kept as it was; where it is
+    /// sure, its ridges replace the image.
+    #[test]
+    fn the_network_replaces_the_image_only_where_it_is_sure() {
+        let image = Array2::from_shape_fn((40, 40), |(y, x)| ((x + 3 * y) as f32 * 0.7).sin());
+        let image = standardize(&image);
+        let unsure = Array2::from_elem((40, 40), 0.5f32);
+        let kept = blend(&image, &unsure, &replacement_weight(&unsure));
+        assert!(kept.iter().zip(&image).all(|(a, b)| (a - b).abs() < 1e-4));
+
+        let sure = Array2::from_shape_fn((40, 40), |(_, x)| if x % 8 < 4 { 0.99 } else { 0.01 });
+        let weight = replacement_weight(&sure);
+        assert!(weight.iter().all(|&w| w > 0.99));
+        let replaced = blend(&image, &sure, &weight);
+        let expected = standardize(&sure);
+        assert!(
+            replaced
+                .iter()
+                .zip(&expected)
+                .all(|(a, b)| (a - b).abs() < 1e-3)
+        );
+    }
+}
