@@ -94,7 +94,7 @@ pub struct ExtractTrace {
     /// Whether the second Gabor pass refiltered the print as it came (its fields disagreed: dry,
     /// dotted or smudged ridges).
     pub refiltered: bool,
-    /// Whether the print was read again after ridge restoration ([`restore`]).
+    /// Whether the print was read again after ridge restoration ([`Restoration`]).
     pub restored: bool,
 }
 

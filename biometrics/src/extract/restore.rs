@@ -177,13 +177,7 @@ fn blend(normalized: &Array2<f32>, ridge: &Array2<f32>, weight: &Array2<f32>) ->
 }
 
 fn standardize(a: &Array2<f32>) -> Array2<f32> {
-    let n = a.len().max(1) as f64;
-    let mean = a.iter().map(|&v| f64::from(v)).sum::<f64>() / n;
-    let var = a
-        .iter()
-        .map(|&v| (f64::from(v) - mean).powi(2))
-        .sum::<f64>()
-        / n;
+    let (mean, var) = super::normalize::mean_and_variance(a.iter().map(|&v| f64::from(v)));
     let (mean, inv) = (mean as f32, (1.0 / var.sqrt().max(1e-6)) as f32);
     a.mapv(|v| (v - mean) * inv)
 }
