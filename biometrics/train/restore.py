@@ -2,7 +2,8 @@
 synthetic prints only, and exports its weights for the Rust inference.
 
   cargo run --release -p fixtures --example restoration_pairs -- /tmp/restore-pairs
-  python3 -m venv /tmp/venv-train && /tmp/venv-train/bin/pip install numpy pillow torch
+  python3 -m venv /tmp/venv-train && /tmp/venv-train/bin/pip install \
+      numpy==2.4.6 pillow==13.0.0 torch==2.15.0
   /tmp/venv-train/bin/python biometrics/train/restore.py /tmp/restore-pairs \\
       biometrics/src/extract/restore.bin biometrics/src/extract/restore_parity.bin
 
@@ -10,7 +11,8 @@ Each pair is an impression (`*_in.pgm`) and its clean ridge map (`*_gt.pgm`): or
 dry-dotted and wet contacts from `fixtures::synth::restoration`. The network (five 'same'
 convolutions, 16 channels, 35 px receptive field) learns the ridge probability per pixel with a
 binary cross-entropy, on 72 px crops (random scale 0.9-1.25, rotations, flips), 4,000 steps of
-32 crops, Adam 2e-3 with cosine decay, seeds 16. About 11 minutes on 2 cores.
+32 crops, Adam 2e-3 with cosine decay, seeds 16. About 11 minutes on 2 cores. With these
+pinned versions (Python 3.11) the run reproduced the embedded weights byte for byte.
 
 The weights are written as little-endian f32, layer by layer: weight [out][in][ky][kx], then
 bias. The parity file holds a 48x40 crop of the first dry-dotted pair (z-scored) and the
