@@ -1,11 +1,12 @@
-//! `fvc-eval DIR [--ppi N] [--scores FILE] [--restore]`: extracts every `N_M.tif|bmp|png` image of an
+//! `fvc-eval DIR [--ppi N] [--scores FILE] [--restore | --restore-all]`: extracts every `N_M.tif|bmp|png` image of an
 //! FVC-style folder, compares all genuine pairs and all impostor pairs with
 //! `biometrics::matcher`, and prints the error rates. The last line is one JSON object (for scripts); the lines before it are for
 //! people. Genuine: every pair of impressions of one finger. Impostor: every pair of
 //! impressions of different fingers (`eer`, `fmr100`, …); `eer_fvc` uses the FVC-official
 //! impostor subset (first impressions only). `--scores FILE` also writes every compared pair's
 //! score, in the score-file form `fvc-compare` reads (`biometrics::eval::paired`). `--restore`
-//! extracts with the ridge restoration of refiltered prints (`extract::Restoration`).
+//! extracts with the ridge restoration of refiltered prints (`extract::Restoration`),
+//! `--restore-all` with that of every print (a study).
 //!
 //! The library stays I/O free: this binary does the reading and decoding.
 
@@ -41,6 +42,7 @@ fn parse_args() -> Result<Args, String> {
             }
             "--scores" => scores = Some(PathBuf::from(args.next().ok_or("--scores needs a file")?)),
             "--restore" => restoration = Restoration::Refiltered,
+            "--restore-all" => restoration = Restoration::Always,
             "-h" | "--help" => return Err(String::new()),
             _ if dir.is_none() => dir = Some(PathBuf::from(a)),
             _ => return Err(format!("unexpected argument: {a}")),
@@ -57,7 +59,7 @@ fn parse_args() -> Result<Args, String> {
 fn main() {
     common::main(
         "fvc-eval",
-        "fvc-eval DIR [--ppi N] [--scores FILE] [--restore]",
+        "fvc-eval DIR [--ppi N] [--scores FILE] [--restore | --restore-all]",
         parse_args,
         run,
     );

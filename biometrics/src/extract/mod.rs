@@ -146,6 +146,9 @@ pub enum Restoration {
     Off,
     /// Restore every refiltered print, and read it again from the restored image.
     Refiltered,
+    /// Restore every print, refiltered or not: for studies of the network apart from the
+    /// second pass's trigger (`fixtures` example `restoration_accuracy`).
+    Always,
 }
 
 /// [`extract_traced`] with the restoration step chosen.
@@ -158,17 +161,23 @@ pub fn extract_traced_with(
     let grid = check_size(&image)?;
     let normalized = normalize::zero_mean_unit_variance(&image);
     let first = trace_from(image, grid, normalized, position)?;
-    if restoration == Restoration::Off || !first.refiltered {
+    let wanted = match restoration {
+        Restoration::Off => false,
+        Restoration::Refiltered => first.refiltered,
+        Restoration::Always => true,
+    };
+    if !wanted {
         return Ok(first);
     }
-    // The second pass found the print dry, dotted or smudged: restore its ridges and read it
-    // again. If the restored image has no finger left, the first reading stands.
+    // The second pass found the print dry, dotted or smudged (or a study asks): restore its
+    // ridges and read it again. If the restored image has no finger left, the first reading
+    // stands.
     let Some(restored) = restore::restore(&first.normalized) else {
         return Ok(first);
     };
     match trace_from(first.image.clone(), grid, restored, position) {
         Ok(trace) => Ok(ExtractTrace {
-            refiltered: true,
+            refiltered: first.refiltered,
             restored: true,
             ..trace
         }),

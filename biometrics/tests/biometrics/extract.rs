@@ -170,8 +170,8 @@ fn restoration_lifts_the_dotted_print_to_its_mates() {
     );
 }
 
-/// The trace says which prints were refiltered and restored; a clear print is neither, and
-/// `extract` never restores.
+/// The trace says which prints were refiltered and restored; a clear print is neither unless a
+/// study asks for it, and `extract` never restores.
 #[test]
 fn restoration_touches_only_refiltered_prints() {
     use biometrics::extract::{Restoration, extract_traced_with};
@@ -188,4 +188,7 @@ fn restoration_touches_only_refiltered_prints() {
     );
     let t = extract_traced_with(&clear, FingerPosition::Unknown, Restoration::Refiltered).unwrap();
     assert!(!t.refiltered && !t.restored);
+    // The study mode restores it all the same, and the trace still says it was not refiltered.
+    let t = extract_traced_with(&clear, FingerPosition::Unknown, Restoration::Always).unwrap();
+    assert!(!t.refiltered && t.restored);
 }
