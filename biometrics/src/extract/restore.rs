@@ -12,6 +12,7 @@
 //! (smudges, background), the image stays as it was. The weights come from
 //! `biometrics/train/restore.py` and are embedded in the binary.
 
+use super::segment::IntegralImage;
 use ndarray::Array2;
 use std::sync::OnceLock;
 
@@ -97,7 +98,7 @@ pub(crate) fn restore(normalized: &Array2<f32>) -> Option<Array2<f32>> {
 }
 
 /// The network's ridge probability per pixel.
-pub(crate) fn ridge_probability(normalized: &Array2<f32>) -> Option<Array2<f32>> {
+fn ridge_probability(normalized: &Array2<f32>) -> Option<Array2<f32>> {
     let layers = network()?;
     let (h, w) = normalized.dim();
     let mut planes = vec![normalized.iter().copied().collect::<Vec<f32>>()];
@@ -158,11 +159,11 @@ fn convolve(layer: &Layer, input: &[Vec<f32>], w: usize, h: usize, relu: bool) -
 /// How much of the network's output replaces the image at each pixel: 0 where the network is
 /// unsure (mean |2p − 1| over the window below [`CONFIDENCE_KEEP`]), 1 where it is sure.
 fn replacement_weight(ridge: &Array2<f32>) -> Array2<f32> {
-    let confidence = box_mean(
-        &ridge.mapv(|p| (2.0 * p - 1.0).abs()),
-        CONFIDENCE_WINDOW / 2,
-    );
-    confidence.mapv(|c| smoothstep(CONFIDENCE_KEEP, CONFIDENCE_REPLACE, c))
+    let confidence = IntegralImage::new(&ridge.mapv(|p| (2.0 * p - 1.0).abs()));
+    Array2::from_shape_fn(ridge.dim(), |(y, x)| {
+        let c = confidence.mean_around(y, x, CONFIDENCE_WINDOW / 2);
+        smoothstep(CONFIDENCE_KEEP, CONFIDENCE_REPLACE, c)
+    })
 }
 
 /// `weight` × the network's ridges (standardised) + (1 − `weight`) × the image, clipped and
@@ -180,27 +181,6 @@ fn standardize(a: &Array2<f32>) -> Array2<f32> {
     let (mean, var) = super::normalize::mean_and_variance(a.iter().map(|&v| f64::from(v)));
     let (mean, inv) = (mean as f32, (1.0 / var.sqrt().max(1e-6)) as f32);
     a.mapv(|v| (v - mean) * inv)
-}
-
-/// Mean over the (2·`radius` + 1)² window around each pixel, counting only pixels inside the
-/// image (a summed-area table).
-fn box_mean(a: &Array2<f32>, radius: usize) -> Array2<f32> {
-    let (h, w) = a.dim();
-    let mut sums = vec![0f64; (h + 1) * (w + 1)];
-    for y in 0..h {
-        let mut row = 0f64;
-        for x in 0..w {
-            row += f64::from(a[[y, x]]);
-            sums[(y + 1) * (w + 1) + x + 1] = sums[y * (w + 1) + x + 1] + row;
-        }
-    }
-    Array2::from_shape_fn((h, w), |(y, x)| {
-        let (y0, y1) = (y.saturating_sub(radius), (y + radius + 1).min(h));
-        let (x0, x1) = (x.saturating_sub(radius), (x + radius + 1).min(w));
-        let s = sums[y1 * (w + 1) + x1] - sums[y0 * (w + 1) + x1] - sums[y1 * (w + 1) + x0]
-            + sums[y0 * (w + 1) + x0];
-        (s / ((y1 - y0) * (x1 - x0)) as f64) as f32
-    })
 }
 
 fn smoothstep(lo: f32, hi: f32, v: f32) -> f32 {
@@ -254,23 +234,6 @@ mod tests {
         let mut nan = WEIGHTS.to_vec();
         nan[..4].copy_from_slice(&f32::NAN.to_le_bytes());
         assert!(parse(&nan).is_none(), "a NaN weight");
-    }
-
-    #[test]
-    fn box_mean_counts_only_pixels_inside_the_image() {
-        let a = Array2::from_shape_fn((7, 9), |(y, x)| (y * 9 + x) as f32 * 0.37 - 5.0);
-        let r = 2;
-        let fast = box_mean(&a, r);
-        for ((y, x), &m) in fast.indexed_iter() {
-            let (mut sum, mut n) = (0f64, 0);
-            for yy in y.saturating_sub(r)..(y + r + 1).min(7) {
-                for xx in x.saturating_sub(r)..(x + r + 1).min(9) {
-                    sum += f64::from(a[[yy, xx]]);
-                    n += 1;
-                }
-            }
-            assert!((f64::from(m) - sum / n as f64).abs() < 1e-4, "({y}, {x})");
-        }
     }
 
     /// Where the network cannot tell ridge from valley, the image is kept as it was; where it is

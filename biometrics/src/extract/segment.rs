@@ -70,14 +70,14 @@ fn band_pass(values: &Array2<f32>) -> Array2<f32> {
     })
 }
 
-/// Summed-area table, for box means in constant time.
-struct IntegralImage {
+/// Summed-area table, for box means in constant time (also the restoration's confidence).
+pub(super) struct IntegralImage {
     /// `(h + 1) × (w + 1)`, row and column 0 are zero.
     sums: Array2<f64>,
 }
 
 impl IntegralImage {
-    fn new(values: &Array2<f32>) -> Self {
+    pub(super) fn new(values: &Array2<f32>) -> Self {
         let (h, w) = values.dim();
         let mut sums = Array2::<f64>::zeros((h + 1, w + 1));
         for y in 0..h {
@@ -91,7 +91,7 @@ impl IntegralImage {
     }
 
     /// Mean of the square of half-width `r` around (y, x), clipped to the image.
-    fn mean_around(&self, y: usize, x: usize, r: usize) -> f32 {
+    pub(super) fn mean_around(&self, y: usize, x: usize, r: usize) -> f32 {
         let (h, w) = (self.sums.dim().0 - 1, self.sums.dim().1 - 1);
         let (y0, y1) = (y.saturating_sub(r), (y + r + 1).min(h));
         let (x0, x1) = (x.saturating_sub(r), (x + r + 1).min(w));
@@ -446,5 +446,23 @@ mod tests {
         assert!(!within(3, 3, 1.0) && within(3, 3, 1.5));
         assert!(!within(4, 4, 2.5) && within(4, 4, 3.0));
         assert!(!hull_extent(&Array2::from_elem((3, 3), false), 5.0)[[1, 1]]);
+    }
+
+    #[test]
+    fn box_means_count_only_pixels_inside_the_image() {
+        let a = Array2::from_shape_fn((7, 9), |(y, x)| (y * 9 + x) as f32 * 0.37 - 5.0);
+        let r = 2;
+        let sums = IntegralImage::new(&a);
+        for ((y, x), _) in a.indexed_iter() {
+            let (mut sum, mut n) = (0f64, 0);
+            for yy in y.saturating_sub(r)..(y + r + 1).min(7) {
+                for xx in x.saturating_sub(r)..(x + r + 1).min(9) {
+                    sum += f64::from(a[[yy, xx]]);
+                    n += 1;
+                }
+            }
+            let m = sums.mean_around(y, x, r);
+            assert!((f64::from(m) - sum / n as f64).abs() < 1e-4, "({y}, {x})");
+        }
     }
 }
