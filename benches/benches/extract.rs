@@ -27,12 +27,13 @@ fn load_set(set: &str, ppi: u16) -> Vec<FingerImage> {
         .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
         .unwrap_or_default();
     paths.sort();
-    paths
-        .iter()
-        .filter_map(|p| image::open(p).ok())
-        .map(|i| i.to_luma8())
-        .filter_map(|g| FingerImage::new(g.width(), g.height(), ppi, g.into_raw()).ok())
-        .collect()
+    paths.iter().filter_map(|p| decode(p, ppi)).collect()
+}
+
+/// A grey image file as a print of `ppi`; `None` if it does not decode.
+fn decode(path: &Path, ppi: u16) -> Option<FingerImage> {
+    let grey = image::open(path).ok()?.to_luma8();
+    FingerImage::new(grey.width(), grey.height(), ppi, grey.into_raw()).ok()
 }
 
 fn bench_extract(c: &mut Criterion) {
@@ -55,9 +56,7 @@ fn bench_extract(c: &mut Criterion) {
 }
 
 fn load_one(set: &str, name: &str, ppi: u16) -> Option<FingerImage> {
-    let path = data_dir()?.join("fingerprints").join(set).join(name);
-    let grey = image::open(path).ok()?.to_luma8();
-    FingerImage::new(grey.width(), grey.height(), ppi, grey.into_raw()).ok()
+    decode(&data_dir()?.join("fingerprints").join(set).join(name), ppi)
 }
 
 fn bench_restoration(c: &mut Criterion) {
