@@ -11,8 +11,9 @@ Each pair is an impression (`*_in.pgm`) and its clean ridge map (`*_gt.pgm`): or
 dry-dotted and wet contacts from `fixtures::synth::restoration`. The network (five 'same'
 convolutions, 16 channels, 35 px receptive field) learns the ridge probability per pixel with a
 binary cross-entropy, on 72 px crops (random scale 0.9-1.25, rotations, flips), 4,000 steps of
-32 crops, Adam 2e-3 with cosine decay, seeds 16. About 11 minutes on 2 cores. With these
-pinned versions (Python 3.11) the run reproduced the embedded weights byte for byte.
+32 crops, Adam 2e-3 with cosine decay, seed 16 (an optional fourth argument picks another, for
+the members of an ensemble). About 11 minutes on 2 cores. With these pinned versions
+(Python 3.11) the run reproduced the embedded weights byte for byte.
 
 The weights are written as little-endian f32, layer by layer: weight [out][in][ky][kx], then
 bias. The parity file holds a 48x40 crop of the first dry-dotted pair (z-scored) and the
@@ -74,10 +75,10 @@ def batch(xs, ys, rng):
     return torch.stack(bx), torch.stack(by)
 
 
-def train(xs, ys):
+def train(xs, ys, seed):
     torch.set_num_threads(2)
-    torch.manual_seed(16)
-    rng = np.random.default_rng(16)
+    torch.manual_seed(seed)
+    rng = np.random.default_rng(seed)
     net = Net()
     opt = torch.optim.Adam(net.parameters(), 2e-3)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, STEPS)
@@ -111,7 +112,8 @@ def export(net, weights_path, parity_path, dotted_input):
 
 if __name__ == '__main__':
     folder, weights_path, parity_path = sys.argv[1:4]
+    seed = int(sys.argv[4]) if len(sys.argv) > 4 else 16
     xs, ys, names = load(folder)
-    net = train(xs, ys)
+    net = train(xs, ys, seed)
     first_dotted = next(i for i, n in enumerate(names) if n.endswith('_d_in.pgm'))
     export(net, weights_path, parity_path, xs[first_dotted])

@@ -1,4 +1,4 @@
-//! `fvc-eval DIR [--ppi N] [--scores FILE] [--restore | --restore-all]`: extracts every `N_M.tif|bmp|png` image of an
+//! `fvc-eval DIR [--ppi N] [--scores FILE] [--restore | --restore-dry | --restore-all]`: extracts every `N_M.tif|bmp|png` image of an
 //! FVC-style folder, compares all genuine pairs and all impostor pairs with
 //! `biometrics::matcher`, and prints the error rates. The last line is one JSON object (for scripts); the lines before it are for
 //! people. Genuine: every pair of impressions of one finger. Impostor: every pair of
@@ -43,6 +43,7 @@ fn parse_args() -> Result<Args, String> {
             "--scores" => scores = Some(PathBuf::from(args.next().ok_or("--scores needs a file")?)),
             "--restore" => restoration = Restoration::Refiltered,
             "--restore-all" => restoration = Restoration::Always,
+            "--restore-dry" => restoration = Restoration::DryRefiltered,
             "-h" | "--help" => return Err(String::new()),
             _ if dir.is_none() => dir = Some(PathBuf::from(a)),
             _ => return Err(format!("unexpected argument: {a}")),
@@ -59,7 +60,7 @@ fn parse_args() -> Result<Args, String> {
 fn main() {
     common::main(
         "fvc-eval",
-        "fvc-eval DIR [--ppi N] [--scores FILE] [--restore | --restore-all]",
+        "fvc-eval DIR [--ppi N] [--scores FILE] [--restore | --restore-dry | --restore-all]",
         parse_args,
         run,
     );

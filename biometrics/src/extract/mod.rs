@@ -22,6 +22,7 @@
 //! Working resolution is fixed at 500 ppi, so every length below is in 500 ppi pixels.
 
 mod binarize;
+mod contact;
 mod enhance;
 mod filter;
 mod frequency;
@@ -35,6 +36,8 @@ mod restore;
 mod segment;
 mod thin;
 
+/// The skewness that tells a dry contact from a wet one, for studies of the restoration's gate.
+pub use contact::skewness as contact_skewness;
 pub use grid::BlockGrid;
 /// The local measures behind each minutia's quality, for studies of them (`examples/minutia_study`).
 pub use reliability::{WindowStats, coherence_around, mean_along, window_stats};
@@ -146,6 +149,8 @@ pub enum Restoration {
     Off,
     /// Restore every refiltered print, and read it again from the restored image.
     Refiltered,
+    /// Restore a refiltered print only if its contact is dry (module `contact`).
+    DryRefiltered,
     /// Restore every print, refiltered or not: for studies of the network apart from the
     /// second pass's trigger (`fixtures` example `restoration_accuracy`).
     Always,
@@ -164,6 +169,9 @@ pub fn extract_traced_with(
     let wanted = match restoration {
         Restoration::Off => false,
         Restoration::Refiltered => first.refiltered,
+        Restoration::DryRefiltered => {
+            first.refiltered && contact::is_dry(&first.normalized, &first.mask)
+        }
         Restoration::Always => true,
     };
     if !wanted {

@@ -25,7 +25,8 @@ const LAYERS: [(usize, usize, usize, usize); 5] = [
     (16, 1, 3, 1),
 ];
 
-/// The trained weights, little-endian f32, layer by layer: weight `[out][in][ky][kx]`, bias.
+/// The trained weights, little-endian f32: one or more networks back to back (an ensemble whose
+/// ridge probabilities are averaged), each layer by layer: weight `[out][in][ky][kx]`, bias.
 static WEIGHTS: &[u8] = include_bytes!("restore.bin");
 
 /// Side of the window over which the network's confidence is averaged, pixels.
@@ -53,14 +54,30 @@ impl Layer {
     }
 }
 
-/// The network, parsed once from the embedded weights; `None` if they do not fit [`LAYERS`]
+/// The networks, parsed once from the embedded weights; `None` if they do not fit [`LAYERS`]
 /// (a build with a wrong weights file then extracts without restoration).
-fn network() -> Option<&'static [Layer]> {
-    static NETWORK: OnceLock<Option<Vec<Layer>>> = OnceLock::new();
-    NETWORK.get_or_init(|| parse(WEIGHTS)).as_deref()
+fn networks() -> Option<&'static [Vec<Layer>]> {
+    static NETWORKS: OnceLock<Option<Vec<Vec<Layer>>>> = OnceLock::new();
+    NETWORKS.get_or_init(|| parse(WEIGHTS)).as_deref()
 }
 
-fn parse(bytes: &[u8]) -> Option<Vec<Layer>> {
+/// Values of one network, weights and biases.
+fn network_len() -> usize {
+    LAYERS
+        .iter()
+        .map(|&(inputs, outputs, side, _)| inputs * outputs * side * side + outputs)
+        .sum()
+}
+
+fn parse(bytes: &[u8]) -> Option<Vec<Vec<Layer>>> {
+    let per_network = 4 * network_len();
+    if bytes.is_empty() || !bytes.len().is_multiple_of(per_network) {
+        return None;
+    }
+    bytes.chunks_exact(per_network).map(parse_one).collect()
+}
+
+fn parse_one(bytes: &[u8]) -> Option<Vec<Layer>> {
     let mut values = bytes
         .chunks_exact(4)
         .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]));
@@ -68,7 +85,7 @@ fn parse(bytes: &[u8]) -> Option<Vec<Layer>> {
         let v: Vec<f32> = values.by_ref().take(n).collect();
         (v.len() == n && v.iter().all(|w| w.is_finite())).then_some(v)
     };
-    let layers = LAYERS
+    LAYERS
         .iter()
         .map(|&(inputs, outputs, side, dilation)| {
             Some(Layer {
@@ -80,13 +97,7 @@ fn parse(bytes: &[u8]) -> Option<Vec<Layer>> {
                 bias: take(outputs)?,
             })
         })
-        .collect::<Option<Vec<_>>>()?;
-    (bytes.len()
-        == 4 * layers
-            .iter()
-            .map(|l| l.weights.len() + l.bias.len())
-            .sum::<usize>())
-    .then_some(layers)
+        .collect()
 }
 
 /// The restored image: zero mean, unit variance, ridges positive, like `normalized`. `None` when
@@ -97,9 +108,25 @@ pub(crate) fn restore(normalized: &Array2<f32>) -> Option<Array2<f32>> {
     Some(blend(normalized, &ridge, &weight))
 }
 
-/// The network's ridge probability per pixel.
+/// The embedded networks' mean ridge probability per pixel.
 fn ridge_probability(normalized: &Array2<f32>) -> Option<Array2<f32>> {
-    let layers = network()?;
+    mean_probability(networks()?, normalized)
+}
+
+/// The mean of the members' ridge probabilities per pixel.
+fn mean_probability(members: &[Vec<Layer>], normalized: &Array2<f32>) -> Option<Array2<f32>> {
+    if members.is_empty() {
+        return None;
+    }
+    let mut sum = Array2::<f32>::zeros(normalized.dim());
+    for layers in members {
+        sum += &member_probability(layers, normalized)?;
+    }
+    Some(sum / members.len() as f32)
+}
+
+/// One network's ridge probability per pixel.
+fn member_probability(layers: &[Layer], normalized: &Array2<f32>) -> Option<Array2<f32>> {
     let (h, w) = normalized.dim();
     let mut planes = vec![normalized.iter().copied().collect::<Vec<f32>>()];
     for (i, layer) in layers.iter().enumerate() {
@@ -210,7 +237,8 @@ mod tests {
         let n = PARITY_SHAPE.0 * PARITY_SHAPE.1;
         assert_eq!(values.len(), 2 * n);
         let input = Array2::from_shape_vec(PARITY_SHAPE, values[..n].to_vec()).unwrap();
-        let ours = ridge_probability(&input).expect("the embedded network parses");
+        let first = &networks().expect("the embedded networks parse")[0];
+        let ours = member_probability(first, &input).expect("one plane out");
         let worst = ours
             .iter()
             .zip(&values[n..])
@@ -224,6 +252,7 @@ mod tests {
     #[test]
     fn weights_of_the_wrong_size_or_not_finite_are_refused() {
         assert!(parse(WEIGHTS).is_some());
+        assert!(parse(&[]).is_none(), "no network");
         assert!(
             parse(&WEIGHTS[..WEIGHTS.len() - 4]).is_none(),
             "one value short"
@@ -234,6 +263,45 @@ mod tests {
         let mut nan = WEIGHTS.to_vec();
         nan[..4].copy_from_slice(&f32::NAN.to_le_bytes());
         assert!(parse(&nan).is_none(), "a NaN weight");
+        let mut nan_in_second = [WEIGHTS, WEIGHTS].concat();
+        let at = WEIGHTS.len() + 8;
+        nan_in_second[at..at + 4].copy_from_slice(&f32::INFINITY.to_le_bytes());
+        assert!(
+            parse(&nan_in_second).is_none(),
+            "a bad weight in a later member"
+        );
+    }
+
+    /// The ensemble's probability is the mean of its members': here each member with itself,
+    /// then the first member with a copy whose last bias shifts every logit.
+    #[test]
+    fn an_ensemble_averages_its_members() {
+        let one = &parse(&WEIGHTS[..4 * network_len()]).expect("parses")[0];
+        let input = Array2::from_shape_fn((30, 30), |(y, x)| ((x + 2 * y) as f32 * 0.9).sin());
+        let p = member_probability(one, &input).expect("one plane out");
+        let mut shifted = WEIGHTS[..4 * network_len()].to_vec();
+        let last = shifted.len() - 4;
+        let bias = f32::from_le_bytes([
+            shifted[last],
+            shifted[last + 1],
+            shifted[last + 2],
+            shifted[last + 3],
+        ]);
+        shifted[last..].copy_from_slice(&(bias + 2.0).to_le_bytes());
+        let two = parse(&[&WEIGHTS[..4 * network_len()], &shifted[..]].concat()).expect("parses");
+        assert_eq!(two.len(), 2);
+        let q = member_probability(&two[1], &input).expect("one plane out");
+        assert!(
+            q.iter().zip(&p).all(|(q, p)| q > p),
+            "a higher bias, higher probabilities"
+        );
+        let mean = mean_probability(&two, &input).expect("one plane out");
+        let expected = (&p + &q) / 2.0;
+        assert!(
+            mean.iter()
+                .zip(&expected)
+                .all(|(a, b)| (a - b).abs() < 1e-6)
+        );
     }
 
     /// Where the network cannot tell ridge from valley, the image is kept as it was; where it is
