@@ -1,12 +1,14 @@
-//! `fvc-eval DIR [--ppi N] [--scores FILE] [--restore | --restore-dry | --restore-all]`: extracts every `N_M.tif|bmp|png` image of an
+//! `fvc-eval DIR [--ppi N] [--scores FILE] [--no-restore | --restore | --restore-all]`: extracts every `N_M.tif|bmp|png` image of an
 //! FVC-style folder, compares all genuine pairs and all impostor pairs with
 //! `biometrics::matcher`, and prints the error rates. The last line is one JSON object (for scripts); the lines before it are for
 //! people. Genuine: every pair of impressions of one finger. Impostor: every pair of
 //! impressions of different fingers (`eer`, `fmr100`, …); `eer_fvc` uses the FVC-official
 //! impostor subset (first impressions only). `--scores FILE` also writes every compared pair's
-//! score, in the score-file form `fvc-compare` reads (`biometrics::eval::paired`). `--restore`
-//! extracts with the ridge restoration of refiltered prints (`extract::Restoration`),
-//! `--restore-all` with that of every print (a study).
+//! score, in the score-file form `fvc-compare` reads (`biometrics::eval::paired`). By default the
+//! extractor restores the ridges of refiltered prints with a dry contact
+//! (`extract::Restoration`); `--no-restore` never restores (the reading before round 17),
+//! `--restore` restores every refiltered print, wet ones too, and `--restore-all` every print
+//! (studies).
 //!
 //! The library stays I/O free: this binary does the reading and decoding.
 
@@ -32,7 +34,7 @@ fn parse_args() -> Result<Args, String> {
     let mut dir = None;
     let mut ppi = 500u16;
     let mut scores = None;
-    let mut restoration = Restoration::Off;
+    let mut restoration = Restoration::default();
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
@@ -41,9 +43,9 @@ fn parse_args() -> Result<Args, String> {
                 ppi = v.parse().map_err(|_| format!("--ppi: not a number: {v}"))?;
             }
             "--scores" => scores = Some(PathBuf::from(args.next().ok_or("--scores needs a file")?)),
+            "--no-restore" => restoration = Restoration::Off,
             "--restore" => restoration = Restoration::Refiltered,
             "--restore-all" => restoration = Restoration::Always,
-            "--restore-dry" => restoration = Restoration::DryRefiltered,
             "-h" | "--help" => return Err(String::new()),
             _ if dir.is_none() => dir = Some(PathBuf::from(a)),
             _ => return Err(format!("unexpected argument: {a}")),
@@ -60,7 +62,7 @@ fn parse_args() -> Result<Args, String> {
 fn main() {
     common::main(
         "fvc-eval",
-        "fvc-eval DIR [--ppi N] [--scores FILE] [--restore | --restore-dry | --restore-all]",
+        "fvc-eval DIR [--ppi N] [--scores FILE] [--no-restore | --restore | --restore-all]",
         parse_args,
         run,
     );

@@ -9,11 +9,11 @@
 //! contextual enhancement (oriented Gabor filters, precomputed; where orientation and period
 //! re-measured on the first pass's output disagree with the first measurement, as on dry,
 //! dotted prints, a second pass with the re-measured fields, longer kernels where the image is
-//! dotted, and the re-measured period for the later steps; optionally, a print so refiltered
-//! has its ridges restored by a small network trained on synthetic prints (module `restore`,
-//! [`Restoration`]), and every step from segmentation on runs again on the restored image) →
-//! binarize → thin → detect
-//! minutiae (crossing number) with direction → remove false minutiae (border, short ridges,
+//! dotted, and the re-measured period for the later steps) → ridge restoration of a print so
+//! refiltered whose contact is dry (module `contact`: skewness of the grey levels), by an
+//! ensemble of three small networks trained on synthetic prints only (module `restore`,
+//! [`Restoration`]); every step from segmentation on then runs again on the restored image →
+//! binarize → thin → detect minutiae (crossing number) with direction → remove false minutiae (border, short ridges,
 //! spurs, bridges, pores, broken ridges, clusters) → per-minutia reliability (coherence, ridge
 //! clarity, strength, shape, crowding by other skeleton candidates) as quality. The template
 //! also carries the block orientation field, quantised, as its coarse ridge flow
@@ -117,7 +117,7 @@ impl std::fmt::Debug for ExtractTrace {
 /// Extracts the minutiae of one impression. Input of any supported resolution is resampled to
 /// 500 ppi; the template's coordinates are at 500 ppi.
 pub fn extract(image: &FingerImage, position: FingerPosition) -> Result<Template, ExtractError> {
-    extract_with(image, position, Restoration::Off)
+    extract_with(image, position, Restoration::default())
 }
 
 /// [`extract`] with the ridge-restoration step chosen.
@@ -134,23 +134,25 @@ pub fn extract_traced(
     image: &FingerImage,
     position: FingerPosition,
 ) -> Result<ExtractTrace, ExtractError> {
-    extract_traced_with(image, position, Restoration::Off)
+    extract_traced_with(image, position, Restoration::default())
 }
 
 /// Whether the extractor restores the ridges of a print the second Gabor pass refilters.
 ///
-/// Off by default: on FVC2002 the restoration lifts the dry, dotted print of DB2_B (EER 0.70 →
-/// 0.51–0.70 %, ZeroFMR 2.14 → 0.71 %) but costs a wet print of DB1_B (EER 0.35 → 0.70 %), so it
-/// does not pay on the error rates yet (BENCHMARKS.md, "Round 16").
+/// By default ([`Restoration::DryRefiltered`]) a refiltered print is restored when its contact
+/// is dry (module `contact`): on FVC2002 that lifts the dry, dotted print of DB2_B (EER 0.70 →
+/// 0.35 %) and leaves the wet prints of DB1_B as they were (EER 0.35 %), where restoring every
+/// refiltered print cost one of them (EER 0.35 → 0.70 %; BENCHMARKS.md, rounds 16 and 17).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Restoration {
-    /// Never restore ([`extract`]).
-    #[default]
+    /// Never restore: the reading before round 17.
     Off,
-    /// Restore every refiltered print, and read it again from the restored image.
-    Refiltered,
-    /// Restore a refiltered print only if its contact is dry (module `contact`).
+    /// Restore a refiltered print if its contact is dry, and read it again from the restored
+    /// image ([`extract`]).
+    #[default]
     DryRefiltered,
+    /// Restore every refiltered print, wet ones too (round 16's study).
+    Refiltered,
     /// Restore every print, refiltered or not: for studies of the network apart from the
     /// second pass's trigger (`fixtures` example `restoration_accuracy`).
     Always,
@@ -177,8 +179,8 @@ pub fn extract_traced_with(
     if !wanted {
         return Ok(first);
     }
-    // The second pass found the print dry, dotted or smudged (or a study asks): restore its
-    // ridges and read it again. If the restored image has no finger left, the first reading
+    // The second pass found the print dry and dotted (or a study asks): restore its ridges and
+    // read it again. If the restored image has no finger left, the first reading
     // stands.
     let Some(restored) = restore::restore(&first.normalized) else {
         return Ok(first);

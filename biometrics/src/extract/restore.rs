@@ -1,16 +1,18 @@
-//! Step 3b: ridge restoration of the prints the second Gabor pass refilters (dry, dotted or
-//! smudged prints), by a small convolutional network trained on synthetic prints only.
+//! Step 3b: ridge restoration of the prints the second Gabor pass refilters and whose contact is
+//! dry (module `contact`), by small convolutional networks trained on synthetic prints only.
 //!
 //! Why a network: on a dry print whose ridges are rows of contact dots, every hand-made
 //! orientation and filter step reads the dots instead of the ridges (rounds 5–9 in
 //! BENCHMARKS.md). The network has learned, from synthetic impressions with a known clean ridge
 //! map (`fixtures::synth::restoration`), to draw the ridges the dots lie on.
 //!
-//! Five 'same'-padded convolutions (5×5 at dilations 1, 2, 3, 2, then 3×3; 16 channels; ReLU
-//! between; 35 px receptive field) give a ridge probability per pixel. Where the network is
-//! sure of itself (mean |2p − 1| over 17×17 px), its output replaces the image; where it is not
-//! (smudges, background), the image stays as it was. The weights come from
-//! `biometrics/train/restore.py` and are embedded in the binary.
+//! Each network is five 'same'-padded convolutions (5×5 at dilations 1, 2, 3, 2, then 3×3; 16
+//! channels; ReLU between; 35 px receptive field) giving a ridge probability per pixel. Three
+//! of them, trained alike from different seeds, are averaged: one network's reading of a print
+//! varies from one training to the next (round 16), their mean less. Where the mean is sure
+//! (mean |2p − 1| over 17×17 px), it replaces the image; where it is not (smudges, background),
+//! the image stays as it was. The weights come from `biometrics/train/restore.py` (seeds 16, 17
+//! and 18) and are embedded in the binary.
 
 use super::segment::IntegralImage;
 use ndarray::Array2;
@@ -43,6 +45,7 @@ struct Layer {
     outputs: usize,
     side: usize,
     dilation: usize,
+    /// `[out][in][ky][kx]`, as PyTorch stores them.
     weights: Vec<f32>,
     bias: Vec<f32>,
 }
@@ -101,7 +104,7 @@ fn parse_one(bytes: &[u8]) -> Option<Vec<Layer>> {
 }
 
 /// The restored image: zero mean, unit variance, ridges positive, like `normalized`. `None` when
-/// the network is unavailable (see [`network`]).
+/// the networks are unavailable (see [`networks`]).
 pub(crate) fn restore(normalized: &Array2<f32>) -> Option<Array2<f32>> {
     let ridge = ridge_probability(normalized)?;
     let weight = replacement_weight(&ridge);
@@ -141,9 +144,7 @@ fn member_probability(layers: &[Layer], normalized: &Array2<f32>) -> Option<Arra
     Array2::from_shape_vec((h, w), p).ok()
 }
 
-/// One 'same' convolution with zero padding, then ReLU unless it is the last layer. Each output
-/// row is accumulated in a row buffer, tap by tap, so the inner loop is a contiguous
-/// multiply-add the compiler vectorises.
+/// One 'same' convolution with zero padding, then ReLU unless it is the last layer.
 fn convolve(layer: &Layer, input: &[Vec<f32>], w: usize, h: usize, relu: bool) -> Vec<Vec<f32>> {
     let r = layer.reach();
     let pw = w + 2 * r;
@@ -157,30 +158,67 @@ fn convolve(layer: &Layer, input: &[Vec<f32>], w: usize, h: usize, relu: bool) -
             p
         })
         .collect();
-    let k = layer.side;
     let mut output = vec![vec![0f32; w * h]; layer.outputs];
-    for (o, out_plane) in output.iter_mut().enumerate() {
-        for (y, out_row) in out_plane.chunks_exact_mut(w).enumerate() {
-            out_row.fill(layer.bias[o]);
-            for (i, plane) in padded.iter().enumerate() {
-                let taps = &layer.weights[(o * layer.inputs + i) * k * k..][..k * k];
-                for ky in 0..k {
-                    let row = &plane[(y + ky * layer.dilation) * pw..][..pw];
-                    for kx in 0..k {
-                        let tap = taps[ky * k + kx];
-                        let src = &row[kx * layer.dilation..][..w];
-                        for (acc, &s) in out_row.iter_mut().zip(src) {
-                            *acc += tap * s;
-                        }
+    for_each_plane(&mut output, |o, out_plane| {
+        output_plane(layer, &padded, o, out_plane, w, relu);
+    });
+    output
+}
+
+/// Output channel `o` of `layer` from the zero-padded input planes. Each row is accumulated tap
+/// by tap, so the inner loop is a contiguous multiply-add the compiler vectorises.
+fn output_plane(
+    layer: &Layer,
+    padded: &[Vec<f32>],
+    o: usize,
+    out_plane: &mut [f32],
+    w: usize,
+    relu: bool,
+) {
+    let k = layer.side;
+    let pw = w + 2 * layer.reach();
+    for (y, out_row) in out_plane.chunks_exact_mut(w).enumerate() {
+        out_row.fill(layer.bias[o]);
+        for (i, plane) in padded.iter().enumerate() {
+            let taps = &layer.weights[(o * layer.inputs + i) * k * k..][..k * k];
+            for ky in 0..k {
+                let row = &plane[(y + ky * layer.dilation) * pw..][..pw];
+                for kx in 0..k {
+                    let tap = taps[ky * k + kx];
+                    let src = &row[kx * layer.dilation..][..w];
+                    for (acc, &s) in out_row.iter_mut().zip(src) {
+                        *acc += tap * s;
                     }
                 }
             }
-            if relu {
-                out_row.iter_mut().for_each(|v| *v = v.max(0.0));
-            }
+        }
+        if relu {
+            out_row.iter_mut().for_each(|v| *v = v.max(0.0));
         }
     }
-    output
+}
+
+/// Runs `fill(channel, plane)` for every output plane, the planes shared out among the cores:
+/// a restored print is read while an operator waits, and the channels are independent.
+fn for_each_plane(planes: &mut [Vec<f32>], fill: impl Fn(usize, &mut [f32]) + Sync) {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if cores < 2 || planes.len() < 2 {
+        for (o, plane) in planes.iter_mut().enumerate() {
+            fill(o, plane);
+        }
+        return;
+    }
+    let per_thread = planes.len().div_ceil(cores);
+    let fill = &fill;
+    std::thread::scope(|scope| {
+        for (t, chunk) in planes.chunks_mut(per_thread).enumerate() {
+            scope.spawn(move || {
+                for (j, plane) in chunk.iter_mut().enumerate() {
+                    fill(t * per_thread + j, plane);
+                }
+            });
+        }
+    });
 }
 
 /// How much of the network's output replaces the image at each pixel: 0 where the network is

@@ -140,22 +140,21 @@ fn trace_debug_hides_minutiae() {
     assert!(shown.contains("minutiae"), "{shown}");
 }
 
-/// The ridge restoration (off by default, `Restoration::Refiltered`) on the dry, dotted DB2_B
-/// print round 9 studied: 109_8's ridges are rows of contact dots, and its minutiae paired
-/// badly with its mates'. Restored, it scores higher against every one of its seven mates, and
-/// above the FMR 1 % threshold (0.0031, fvc-eval on DB2_B) against more of them: six, where without
-/// restoration five clear it.
+/// The ridge restoration on the dry, dotted DB2_B print round 9 studied: 109_8's ridges are
+/// rows of contact dots, and its minutiae paired badly with its mates'. `extract` restores it;
+/// so read, it scores higher against every one of its seven mates than without restoration, and
+/// above the FMR 1 % threshold (0.0031, fvc-eval on DB2_B) against more of them.
 #[test]
 fn restoration_lifts_the_dotted_print_to_its_mates() {
     use biometrics::extract::{Restoration, extract_with};
     use biometrics::matcher::compare;
     const FMR100_THRESHOLD: f32 = 0.0031;
-    let read = |name: &str, r| extract_with(&fvc("fvc2002-db2b", name), FingerPosition::Unknown, r);
-    let plain = read("109_8", Restoration::Off).unwrap();
-    let restored = read("109_8", Restoration::Refiltered).unwrap();
+    let image = |name: &str| fvc("fvc2002-db2b", name);
+    let plain = extract_with(&image("109_8"), FingerPosition::Unknown, Restoration::Off).unwrap();
+    let restored = extract(&image("109_8"), FingerPosition::Unknown).unwrap();
     let (mut above_plain, mut above_restored) = (0, 0);
     for m in 1..=7 {
-        let mate = read(&format!("109_{m}"), Restoration::Off).unwrap();
+        let mate = extract(&image(&format!("109_{m}")), FingerPosition::Unknown).unwrap();
         let (before, after) = (
             compare(&mate, &plain).score,
             compare(&mate, &restored).score,
@@ -170,25 +169,37 @@ fn restoration_lifts_the_dotted_print_to_its_mates() {
     );
 }
 
-/// The trace says which prints were refiltered and restored; a clear print is neither unless a
-/// study asks for it, and `extract` never restores.
+/// The trace says which prints were refiltered and restored. `extract` restores a refiltered
+/// print with a dry contact (109_8, dotted) and leaves a refiltered wet one (DB1_B 103_5) and a
+/// clear one as they were; the study modes restore those all the same.
 #[test]
-fn restoration_touches_only_refiltered_prints() {
-    use biometrics::extract::{Restoration, extract_traced_with};
+fn restoration_touches_only_dry_refiltered_prints() {
+    use biometrics::extract::{Restoration, contact_skewness, extract_traced_with};
     let dotted = fvc("fvc2002-db2b", "109_8");
+    let wet = fvc("fvc2002-db1b", "103_5");
     let clear = fvc("fvc2002-db1b", "101_1");
-    let t = extract_traced_with(&dotted, FingerPosition::Unknown, Restoration::Refiltered).unwrap();
-    assert!(t.refiltered && t.restored);
+    let read = |image, r| extract_traced_with(image, FingerPosition::Unknown, r).unwrap();
+
     let t = extract_traced(&dotted, FingerPosition::Unknown).unwrap();
-    assert!(t.refiltered && !t.restored);
+    assert!(t.refiltered && t.restored);
     assert_eq!(
         extract(&dotted, FingerPosition::Unknown).unwrap(),
         t.template,
         "extract is extract_traced's template"
     );
-    let t = extract_traced_with(&clear, FingerPosition::Unknown, Restoration::Refiltered).unwrap();
+    let off = read(&dotted, Restoration::Off);
+    assert!(off.refiltered && !off.restored);
+    assert!(contact_skewness(&off.normalized, &off.mask) > 0.0);
+
+    let t = extract_traced(&wet, FingerPosition::Unknown).unwrap();
+    assert!(t.refiltered && !t.restored);
+    assert!(contact_skewness(&t.normalized, &t.mask) < 0.0);
+    assert_eq!(t.template, read(&wet, Restoration::Off).template);
+    assert!(read(&wet, Restoration::Refiltered).restored);
+
+    let t = extract_traced(&clear, FingerPosition::Unknown).unwrap();
     assert!(!t.refiltered && !t.restored);
     // The study mode restores it all the same, and the trace still says it was not refiltered.
-    let t = extract_traced_with(&clear, FingerPosition::Unknown, Restoration::Always).unwrap();
+    let t = read(&clear, Restoration::Always);
     assert!(!t.refiltered && t.restored);
 }

@@ -38,10 +38,12 @@ fn minutiae_recall_and_precision_on_good_synthetic_impressions() {
     );
 }
 
-/// Ridge restoration on dry, dotted synthetic prints of fingers it was not trained on (training
-/// used fingers 1000–1149): among the prints the second pass refilters, the restored readings
-/// find more of the true minutiae, and a larger share of what they find is true. Measured: 6 of
-/// the 40 refiltered; recall 0.628 → 0.791 (255 → 321 of 406), precision 0.779 → 0.916.
+/// Ridge restoration, as `extract` does it, on dry, dotted synthetic prints of fingers it was not
+/// trained on (training used fingers 1000–1149): among the prints the second pass refilters (all
+/// of them with a dry contact, so all restored), the restored readings find more of the true
+/// minutiae, and a larger share of what they find is true. Measured with the three-network
+/// ensemble: 6 of the 40 refiltered; recall 0.628 → 0.798 (255 → 324 of 406), precision 0.779 →
+/// 0.930 (one network, round 16: 0.791 and 0.916).
 #[test]
 fn restoration_reads_dry_dotted_synthetic_prints_better() {
     use biometrics::extract::{Restoration, extract_traced_with};
@@ -54,7 +56,7 @@ fn restoration_reads_dry_dotted_synthetic_prints_better() {
         let pair = training_pair(&master, 0, dry);
         let impression = master.impression(0);
         let read = |r| extract_traced_with(&pair.input, FingerPosition::Unknown, r).unwrap();
-        let (before, after) = (read(Restoration::Off), read(Restoration::Refiltered));
+        let (before, after) = (read(Restoration::Off), read(Restoration::default()));
         assert_eq!(before.refiltered, after.restored);
         if !after.restored {
             continue;
@@ -85,5 +87,35 @@ fn restoration_reads_dry_dotted_synthetic_prints_better() {
     assert!(
         restored.precision() > plain.precision(),
         "{plain:?} → {restored:?}"
+    );
+}
+
+/// The restoration's gate reads the contact from the skewness of the grey levels: on synthetic
+/// prints of fingers the networks were not trained on, the dry, dotted contact reads dry and the
+/// wet contact wet. Measured: 40 of 40 dry and 39 of 40 wet.
+#[test]
+fn the_contact_gate_tells_synthetic_dry_prints_from_wet_ones() {
+    use biometrics::extract::{Restoration, contact_skewness, extract_traced_with};
+    use fixtures::synth::restoration::{Contact, training_pair};
+    let (mut dry_read_dry, mut wet_read_wet) = (0, 0);
+    for seed in 1..=40 {
+        let master = MasterFinger::generate(seed);
+        let [_, dry, wet] = Contact::all_three(seed, 0);
+        let skewness = |contact| {
+            let pair = training_pair(&master, 0, contact);
+            let t = extract_traced_with(&pair.input, FingerPosition::Unknown, Restoration::Off)
+                .unwrap();
+            contact_skewness(&t.normalized, &t.mask)
+        };
+        dry_read_dry += usize::from(skewness(dry) > 0.0);
+        wet_read_wet += usize::from(skewness(wet) < 0.0);
+    }
+    assert!(
+        dry_read_dry >= 38,
+        "{dry_read_dry} of 40 dry prints read dry"
+    );
+    assert!(
+        wet_read_wet >= 38,
+        "{wet_read_wet} of 40 wet prints read wet"
     );
 }
