@@ -242,8 +242,10 @@ fn quality_bands_predict_genuine_failures_and_scores_on_fvc2002_db2() {
     // lowest quarter (8.6 → 7.1 %, quarters 7.1 / 2.9 / 0.0 / 0.0 %); the margin follows (two
     // thirds of 7.1 %, was 0.075). With crowding in the minutia quality merged as well, the
     // quarters measure 5.7 / 2.9 / 0.0 / 0.0 % (BENCHMARKS.md, round 6 summary). Round 7's
-    // ridge-flow factor moves the FMR 1/1000 threshold: 7.1 / 1.4 / 0.0 / 0.0 %.
-    assert!(b[0].fnmr - b[3].fnmr >= 0.047, "{b:?}");
+    // ridge-flow factor moves the FMR 1/1000 threshold: 7.1 / 1.4 / 0.0 / 0.0 %. Round 17's
+    // restoration of dry prints leaves two genuine pairs failing at FMR 1/1000, one in each of
+    // the two lower quarters (1.4 / 1.4 / 0.0 / 0.0 %); the margin follows (two thirds of 1.4 %).
+    assert!(b[0].fnmr - b[3].fnmr >= 0.0095, "{b:?}");
     assert!(b[0].fnmr >= b[1].fnmr && b[1].fnmr >= b[3].fnmr, "{b:?}");
     // On this set the genuine scores themselves rise with quality too.
     assert!(b[3].mean_score - b[0].mean_score >= 0.03, "{b:?}");
