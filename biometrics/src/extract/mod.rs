@@ -13,11 +13,12 @@
 //! refiltered whose contact is dry (module `contact`: skewness of the grey levels), by an
 //! ensemble of three small networks trained on synthetic prints only (module `restore`,
 //! [`Restoration`]); every step from segmentation on then runs again on the restored image →
-//! binarize → thin → detect minutiae (crossing number) with direction → remove false minutiae (border, short ridges,
-//! spurs, bridges, pores, broken ridges, clusters) → per-minutia reliability (coherence, ridge
-//! clarity, strength, shape, crowding by other skeleton candidates) as quality. The template
-//! also carries the block orientation field, quantised, as its coarse ridge flow
-//! ([`ridge_flow`]; the matcher compares it under the minutiae alignment).
+//! binarize → thin → detect minutiae (crossing number) with direction → remove false minutiae
+//! (border, short ridges, spurs, bridges, pores, broken ridges, clusters) → per-minutia
+//! reliability (coherence, ridge clarity, strength, shape, crowding by other skeleton
+//! candidates) as quality. The template also carries the block orientation field, quantised,
+//! as its coarse ridge flow ([`ridge_flow`]; the matcher compares it under the minutiae
+//! alignment).
 //!
 //! Working resolution is fixed at 500 ppi, so every length below is in 500 ppi pixels.
 
