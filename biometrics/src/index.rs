@@ -27,6 +27,7 @@ pub use file::IndexFileError;
 
 use crate::matcher::PreparedTemplate;
 use crate::template::{FingerPosition, Template};
+use crate::threads::{cores, on_threads, share_len};
 use std::collections::HashMap;
 
 /// Identifier of an enrolled record (one applicant).
@@ -383,7 +384,7 @@ impl Index {
 
     fn threads(&self) -> usize {
         match self.params.threads {
-            0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+            0 => cores(),
             n => n,
         }
     }
@@ -807,36 +808,6 @@ fn shares<T>(mut items: Vec<T>, threads: usize) -> Vec<Vec<T>> {
     }
     out.push(items);
     out
-}
-
-/// Items per share when `len` items are split among `threads` (at least one).
-fn share_len(len: usize, threads: usize) -> usize {
-    len.div_ceil(threads.max(1)).max(1)
-}
-
-/// Runs `f` on every share, each on its own scoped thread (in place when there is one share),
-/// and returns the results in share order.
-fn on_threads<S: Send, R: Send>(shares: Vec<S>, f: impl Fn(S) -> R + Sync) -> Vec<R> {
-    if shares.len() <= 1 {
-        return shares.into_iter().map(f).collect();
-    }
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = shares
-            .into_iter()
-            .map(|share| {
-                let f = &f;
-                scope.spawn(move || f(share))
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| match h.join() {
-                Ok(result) => result,
-                // A worker panic is a bug in this crate: surface it, don't hide it.
-                Err(panic) => std::panic::resume_unwind(panic),
-            })
-            .collect()
-    })
 }
 
 #[cfg(test)]

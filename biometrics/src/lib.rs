@@ -20,6 +20,7 @@ pub mod matcher;
 pub mod nist;
 pub mod quality;
 pub mod template;
+mod threads;
 pub mod wsq;
 
 pub use image::{FingerImage, ImageError};

@@ -15,6 +15,7 @@
 //! and 18) and are embedded in the binary.
 
 use super::segment::IntegralImage;
+use crate::threads::{cores, on_threads, share_len};
 use ndarray::Array2;
 use std::sync::OnceLock;
 
@@ -80,10 +81,15 @@ fn parse(bytes: &[u8]) -> Option<Vec<Vec<Layer>>> {
     bytes.chunks_exact(per_network).map(parse_one).collect()
 }
 
-fn parse_one(bytes: &[u8]) -> Option<Vec<Layer>> {
-    let mut values = bytes
+/// The little-endian f32 values of `bytes`.
+fn floats(bytes: &[u8]) -> impl Iterator<Item = f32> + '_ {
+    bytes
         .chunks_exact(4)
-        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]));
+        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+}
+
+fn parse_one(bytes: &[u8]) -> Option<Vec<Layer>> {
+    let mut values = floats(bytes);
     let mut take = |n: usize| -> Option<Vec<f32>> {
         let v: Vec<f32> = values.by_ref().take(n).collect();
         (v.len() == n && v.iter().all(|w| w.is_finite())).then_some(v)
@@ -201,22 +207,11 @@ fn output_plane(
 /// Runs `fill(channel, plane)` for every output plane, the planes shared out among the cores:
 /// a restored print is read while an operator waits, and the channels are independent.
 fn for_each_plane(planes: &mut [Vec<f32>], fill: impl Fn(usize, &mut [f32]) + Sync) {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    if cores < 2 || planes.len() < 2 {
-        for (o, plane) in planes.iter_mut().enumerate() {
-            fill(o, plane);
-        }
-        return;
-    }
-    let per_thread = planes.len().div_ceil(cores);
-    let fill = &fill;
-    std::thread::scope(|scope| {
-        for (t, chunk) in planes.chunks_mut(per_thread).enumerate() {
-            scope.spawn(move || {
-                for (j, plane) in chunk.iter_mut().enumerate() {
-                    fill(t * per_thread + j, plane);
-                }
-            });
+    let per_thread = share_len(planes.len(), cores());
+    let shares: Vec<_> = planes.chunks_mut(per_thread).enumerate().collect();
+    on_threads(shares, |(t, chunk)| {
+        for (j, plane) in chunk.iter_mut().enumerate() {
+            fill(t * per_thread + j, plane);
         }
     });
 }
@@ -262,16 +257,9 @@ mod tests {
     static PARITY: &[u8] = include_bytes!("restore_parity.bin");
     const PARITY_SHAPE: (usize, usize) = (48, 40);
 
-    fn floats(bytes: &[u8]) -> Vec<f32> {
-        bytes
-            .chunks_exact(4)
-            .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-            .collect()
-    }
-
     #[test]
     fn inference_reproduces_the_trained_network() {
-        let values = floats(PARITY);
+        let values: Vec<f32> = floats(PARITY).collect();
         let n = PARITY_SHAPE.0 * PARITY_SHAPE.1;
         assert_eq!(values.len(), 2 * n);
         let input = Array2::from_shape_vec(PARITY_SHAPE, values[..n].to_vec()).unwrap();
@@ -301,17 +289,17 @@ mod tests {
         let mut nan = WEIGHTS.to_vec();
         nan[..4].copy_from_slice(&f32::NAN.to_le_bytes());
         assert!(parse(&nan).is_none(), "a NaN weight");
-        let mut nan_in_second = [WEIGHTS, WEIGHTS].concat();
+        let mut infinite_in_second = [WEIGHTS, WEIGHTS].concat();
         let at = WEIGHTS.len() + 8;
-        nan_in_second[at..at + 4].copy_from_slice(&f32::INFINITY.to_le_bytes());
+        infinite_in_second[at..at + 4].copy_from_slice(&f32::INFINITY.to_le_bytes());
         assert!(
-            parse(&nan_in_second).is_none(),
+            parse(&infinite_in_second).is_none(),
             "a bad weight in a later member"
         );
     }
 
-    /// The ensemble's probability is the mean of its members': here each member with itself,
-    /// then the first member with a copy whose last bias shifts every logit.
+    /// The ensemble's probability is the mean of its members': here the first embedded network
+    /// and a copy whose last bias shifts every logit up.
     #[test]
     fn an_ensemble_averages_its_members() {
         let one = &parse(&WEIGHTS[..4 * network_len()]).expect("parses")[0];
@@ -319,12 +307,7 @@ mod tests {
         let p = member_probability(one, &input).expect("one plane out");
         let mut shifted = WEIGHTS[..4 * network_len()].to_vec();
         let last = shifted.len() - 4;
-        let bias = f32::from_le_bytes([
-            shifted[last],
-            shifted[last + 1],
-            shifted[last + 2],
-            shifted[last + 3],
-        ]);
+        let bias = floats(&shifted[last..]).next().expect("four bytes");
         shifted[last..].copy_from_slice(&(bias + 2.0).to_le_bytes());
         let two = parse(&[&WEIGHTS[..4 * network_len()], &shifted[..]].concat()).expect("parses");
         assert_eq!(two.len(), 2);
